@@ -1,0 +1,17 @@
+"""Accounts: users, departments, roles, login, tokens and permission checks."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the accounts blueprints, CLI, OpenAPI paths and demo data."""
+    from accounts import api, auth, cli, demo, views
+    from core import openapi
+    from core.demo import register_seeder
+
+    auth.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.users_cli)
+    app.cli.add_command(cli.tokens_cli)
+    openapi.register(app, api.PATHS, api.SCHEMAS)
+    register_seeder(app, demo.seed)

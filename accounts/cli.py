@@ -1,0 +1,47 @@
+"""`flask --app wsgi users create …` and `flask --app wsgi tokens create …`."""
+import click
+from flask.cli import AppGroup
+
+from accounts import services
+from accounts.models import ROLES
+from core.errors import ApiError
+from core.extensions import db
+
+users_cli = AppGroup("users", help="Manage users.")
+tokens_cli = AppGroup("tokens", help="Manage personal access tokens.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True)
+@click.option("--department", default="General", show_default=True, help="Created if new.")
+def create_user(email: str, name: str, password: str, role: str, department: str) -> None:
+    """Create a user; fails if the e-mail exists."""
+    try:
+        user = services.create_user(email, name, password, role, department)
+    except ApiError as error:
+        db.session.rollback()
+        raise click.ClickException(_describe(error)) from error
+    db.session.commit()
+    click.echo(f"Created user {user.id} <{user.email}> ({user.role}, {user.department.name}).", err=True)
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli", show_default=True)
+def create_token(email: str, name: str) -> None:
+    """Print one new personal access token on stdout, nothing else."""
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}.")
+    token = services.create_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+def _describe(error: ApiError) -> str:
+    if not error.fields:
+        return error.message
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.fields.items())

@@ -1,0 +1,180 @@
+"""The only place that changes accounts: users, logins, sessions and tokens. Flushes, never commits."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import ROLES, ApiToken, Department, LoginSession, User
+from core import audit
+from core.errors import ApiError, validation_error
+from core.extensions import db
+from core.timeutil import as_utc, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+TOKEN_PREFIX = "ipat_"
+# A hash to compare against when the e-mail is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a session or access token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively."""
+    return email.strip().lower()
+
+
+def password_problems(password: str) -> list[str]:
+    """Why a password is not acceptable (empty when it is)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+    return []
+
+
+def get_or_create_department(name: str) -> Department:
+    """The department of that name, created if new."""
+    department = db.session.scalar(select(Department).where(Department.name == name))
+    if department is None:
+        department = Department(name=name)
+        db.session.add(department)
+        db.session.flush()
+    return department
+
+
+def find_user(email: str) -> User | None:
+    """The user with that e-mail address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str, role: str = "staff", department: str = "General") -> User:
+    """Create a user after checking every field; raises a 422 (or 409 for a taken e-mail)."""
+    fields = {}
+    if "@" not in email or len(email) > 254:
+        fields["email"] = ["Enter a valid e-mail address."]
+    if not name.strip():
+        fields["name"] = ["Enter a name."]
+    if role not in ROLES:
+        fields["role"] = [f"Choose one of: {', '.join(ROLES)}."]
+    if problems := password_problems(password):
+        fields["password"] = problems
+    if fields:
+        raise validation_error(fields)
+    if find_user(email):
+        raise ApiError(409, f"A user with e-mail {normalise_email(email)} exists already.", "email_taken")
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=generate_password_hash(password),
+        role=role,
+        department=get_or_create_department(department.strip() or "General"),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_role(actor: User, user: User, role: str) -> None:
+    """An admin changes someone's role; audit-logged."""
+    if role not in ROLES:
+        raise validation_error({"role": [f"Choose one of: {', '.join(ROLES)}."]})
+    before = user.role
+    user.role = role
+    audit.record(actor, "role_change", "user", user.id, before={"role": before}, after={"role": role})
+    db.session.flush()
+
+
+def _lock_remaining(user: User) -> int:
+    """Seconds the account stays throttled after repeated failures (0 when it is not)."""
+    config = current_app.config
+    if user.failed_logins < config["LOGIN_MAX_FAILURES"] or user.last_failed_login_at is None:
+        return 0
+    until = as_utc(user.last_failed_login_at) + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
+    return max(0, int((until - utcnow()).total_seconds()))
+
+
+class LoginThrottled(Exception):
+    """Too many failed logins for this account; try again after `seconds`."""
+
+    def __init__(self, seconds: int):
+        super().__init__(f"Too many failed sign-in attempts. Try again in {max(1, seconds // 60)} minutes.")
+        self.seconds = seconds
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the password is right; counts failures and throttles the account after too many."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if seconds := _lock_remaining(user):
+        raise LoginThrottled(seconds)
+    if user.active and check_password_hash(user.password_hash, password):
+        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0))
+        return user
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1, last_failed_login_at=utcnow())
+    )
+    return None
+
+
+def start_login_session(user: User, user_agent: str | None) -> str:
+    """Open a new login session for the user and return its token (kept in the signed cookie)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, user_agent=(user_agent or "")[:255]))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    """The user of a live login session."""
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.token_hash == hash_token(token))
+    )
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def end_login_session(token: str | None) -> None:
+    """Delete a login session so that its cookie no longer works anywhere."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+
+
+def create_token(user: User, name: str = "token") -> str:
+    """Create a personal access token and return it; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, name=name[:100] or "token", token_hash=hash_token(token), prefix=token[:12]))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The owner of a live personal access token."""
+    row = db.session.execute(
+        select(User, ApiToken.id)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    return row[0]
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """Revoke one of the user's tokens (admins may revoke anyone's)."""
+    statement = update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+    if not user.is_admin:
+        statement = statement.where(ApiToken.user_id == user.id)
+    return db.session.execute(statement.values(revoked_at=utcnow())).rowcount == 1

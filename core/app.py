@@ -1,0 +1,88 @@
+"""The application factory."""
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from sqlalchemy import text
+
+from core import api, audit, config, errors, jobs, models, nav, openapi, security  # noqa: F401 - models
+from core.errors import ApiError
+from core.extensions import csrf, db, limiter, login_manager, migrate
+from core.demo import seed_demo_command
+from core.worker import worker_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The domain packages, in import order. Each exposes init_app(app), which registers its own
+# blueprints, CLI commands, OpenAPI paths and demo data. Listed here explicitly, never scanned.
+DOMAINS = ("accounts", "ideas", "moderation", "notifications")
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    """Build the app from the environment, with `config_override` (tests) on top."""
+    app = Flask(
+        "ideapool",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    app.config.update(config_override or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _init_extensions(app)
+    _register_core(app)
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    jobs.install()
+
+
+def _register_core(app: Flask) -> None:
+    errors.register(app)
+    security.register(app)
+    nav.init_app(app)
+    app.register_blueprint(api.bp)
+    openapi.register(app, api.PATHS)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(seed_demo_command)
+    app.before_request(_refuse_large_bodies)
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+
+def _refuse_large_bodies():
+    """Refuse a body over the limit from its declared length, before anything parses it."""
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"The request body is larger than {limit} bytes.", "payload_too_large")
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception:
+        logging.getLogger(__name__).exception("Health check failed")
+        return "error"
+
+
+def healthz():
+    """200 with the state of the database and of Redis; 503 when either is down."""
+    database = _check(lambda: db.session.execute(text("SELECT 1")))
+    connection = jobs.redis_connection()
+    redis_state = "disabled" if connection is None else _check(connection.ping)
+    healthy = "error" not in (database, redis_state)
+    body = {"status": "ok" if healthy else "error", "database": database, "redis": redis_state}
+    return jsonify(body), 200 if healthy else 503

@@ -1,0 +1,152 @@
+"""The one way to run background work.
+
+Code enqueues a job by dotted name (`enqueue("jobs.merge.run", merge_id)`). The job is recorded
+in `job_records` in the caller's transaction and dispatched only after that transaction commits:
+to RQ when REDIS_URL is set, otherwise run in-process right after the commit. Job functions take
+ids, re-load what they need and must be idempotent: RQ retries them after a failure or a killed
+worker.
+"""
+import importlib
+import logging
+import uuid
+from functools import lru_cache
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry, get_current_job
+from rq.job import Job as RQJob
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from core.extensions import db
+from core.models import JobRecord
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "ideapool_pending_jobs"
+RETRY_INTERVALS = [5, 30, 120, 600]
+JOB_TIMEOUT_SECONDS = 30 * 60
+
+
+def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default") -> JobRecord:
+    """Record a job in the current transaction; it is dispatched once that transaction commits."""
+    record = JobRecord(id=str(uuid.uuid4()), name=name, args=list(args), user_id=user_id, status="queued")
+    db.session.add(record)
+    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue))
+    return record
+
+
+@lru_cache(maxsize=8)
+def _redis(url: str) -> Redis:
+    return Redis.from_url(url)
+
+
+def redis_connection() -> Redis | None:
+    """The Redis connection for jobs, or None in the embedded mode."""
+    url = current_app.config.get("REDIS_URL")
+    return _redis(url) if url else None
+
+
+def _dispatch(job_id: str, queue: str) -> None:
+    connection = redis_connection()
+    if connection is None:
+        _run_inline(job_id)
+        return
+    Queue(queue, connection=connection).enqueue_call(
+        "core.jobs.execute",
+        args=(job_id,),
+        job_id=job_id,
+        timeout=JOB_TIMEOUT_SECONDS,
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        result_ttl=24 * 3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def _run_inline(job_id: str) -> None:
+    """Embedded mode: run the job now, in a fresh app context (so a fresh database session)."""
+    with current_app._get_current_object().app_context():
+        try:
+            execute(job_id)
+        except Exception:
+            log.exception("In-process job %s failed", job_id)
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, [])
+    for job_id, queue in pending:
+        _dispatch(job_id, queue)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def install() -> None:
+    """Hook job dispatch into every session's commit and rollback (once per process)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+
+
+def resolve(name: str):
+    """Import the job function named by a dotted path."""
+    module_name, _, function_name = name.rpartition(".")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _set_fields(job_id: str, **fields) -> None:
+    """Write job bookkeeping in its own short transaction, visible at once to other processes."""
+    with db.engine.begin() as connection:
+        connection.execute(update(JobRecord).where(JobRecord.id == job_id).values(**fields))
+
+
+def _will_retry() -> bool:
+    rq_job = get_current_job()
+    return bool(rq_job and rq_job.retries_left)
+
+
+def execute(job_id: str):
+    """Run one recorded job: the work and its 'finished' mark commit together, or not at all."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None:
+        raise LookupError(f"No job record {job_id}")
+    if record.status == "finished":
+        return record.result
+    _set_fields(job_id, status="started", started_at=utcnow(), attempts=JobRecord.attempts + 1, error=None)
+    function, args = resolve(record.name), list(record.args)
+    db.session.expire_all()
+    try:
+        result = function(*args)
+        db.session.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job_id)
+            .values(status="finished", progress=1.0, result=result, ended_at=utcnow())
+        )
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        status = "queued" if _will_retry() else "failed"
+        _set_fields(job_id, status=status, error=f"{type(exc).__name__}: {exc}", ended_at=utcnow())
+        raise
+    return result
+
+
+def set_progress(fraction: float) -> None:
+    """Report a running job's progress (0..1); shown by GET /api/v1/jobs/<id> while it runs."""
+    rq_job = get_current_job()
+    if rq_job is not None:
+        rq_job.meta["progress"] = max(0.0, min(1.0, fraction))
+        rq_job.save_meta()
+
+
+def live_progress(record: JobRecord) -> float | None:
+    """Progress reported by a running RQ job, if any."""
+    connection = redis_connection()
+    if connection is None or record.status != "started":
+        return None
+    try:
+        return RQJob.fetch(record.id, connection=connection).meta.get("progress")
+    except Exception:
+        return None
