@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 
-from core import api, audit, config, errors, jobs, models, nav, openapi, security  # noqa: F401 - models
+from core import api, audit, config, database, errors, jobs, models, nav, openapi, security  # noqa: F401 - models
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
 from core.demo import seed_demo_command
@@ -42,6 +42,8 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        database.tune(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -18,6 +18,7 @@ from rq.job import Job as RQJob
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from core.database import writing
 from core.extensions import db
 from core.models import JobRecord
 from core.timeutil import utcnow
@@ -109,6 +110,11 @@ def _will_retry() -> bool:
 
 def execute(job_id: str):
     """Run one recorded job: the work and its 'finished' mark commit together, or not at all."""
+    with writing():
+        return _execute(job_id)
+
+
+def _execute(job_id: str):
     record = db.session.get(JobRecord, job_id)
     if record is None:
         raise LookupError(f"No job record {job_id}")

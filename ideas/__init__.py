@@ -4,6 +4,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the ideas blueprints, OpenAPI paths and demo data."""
-    from ideas import views
+    from ideas import models, views  # noqa: F401 - models register the tables
 
     app.register_blueprint(views.bp)

@@ -19,6 +19,15 @@ def get_engine():
     return current_app.extensions['migrate'].db.engine
 
 
+# Full-text search structures created by hand in migrations (ideas/search.py), not by models.
+UNMODELLED_PREFIXES = ("ideas_fts", "ix_ideas_search")
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the hand-made search structures out of autogenerate comparisons."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def get_engine_url():
     try:
         return get_engine().url.render_as_string(hide_password=False).replace(
@@ -60,6 +69,7 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
+        include_object=include_object,
         url=url, target_metadata=get_metadata(), literal_binds=True
     )
 
@@ -93,6 +103,7 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         context.configure(
+            include_object=include_object,
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args

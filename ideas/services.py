@@ -1,0 +1,239 @@
+"""The only place that changes ideas, votes, follows and comments. Flushes, never commits.
+
+Counters change in SQL (`vote_count = vote_count + 1`), never read-modify-write in Python.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import case, delete, func, select, update
+
+from accounts.models import User
+from core import audit
+from core.database import insert_ignoring_duplicates
+from core.errors import ApiError, validation_error
+from core.extensions import db
+from core.sanitize import render_markdown
+from core.timeutil import utcnow
+from ideas import similarity, validation
+from ideas.models import Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
+
+HOT_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+HOT_SECONDS_PER_DECADE = 3 * 86400  # ten times the votes keep an idea as hot as one three days younger
+
+
+def hot_base(created_at: datetime) -> float:
+    """The age part of the hot score: newer ideas start higher."""
+    return (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS_PER_DECADE
+
+
+def hot_score_sql(new_vote_count):
+    """SQL for hot_score given the vote count after the change."""
+    return Idea.hot_base + func.log10(case((new_vote_count > 1, new_vote_count), else_=1))
+
+
+def record_event(idea_id: int, kind: str, actor: User | None, **data) -> None:
+    """Add a line to the idea's timeline."""
+    db.session.add(IdeaEvent(idea_id=idea_id, kind=kind, actor_id=getattr(actor, "id", None), data=data))
+
+
+def _open_campaign(campaign_id: int | None, errors: dict) -> Campaign | None:
+    if campaign_id is None:
+        return None
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        errors["campaign_id"] = ["No such campaign."]
+    elif not campaign.is_open(utcnow()):
+        errors["campaign_id"] = ["This campaign is closed."]
+    return campaign
+
+
+def _tag_rows(names: list[str]) -> list[Tag]:
+    """The Tag rows for these names, created where new."""
+    if not names:
+        return []
+    db.session.execute(insert_ignoring_duplicates(Tag.__table__, [{"name": name} for name in names], ["name"]))
+    found = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    return [found[name] for name in names]
+
+
+def create_idea(author: User, data: dict) -> Idea:
+    """Post an idea: the author votes for it and follows it. Raises 422 naming every bad field."""
+    errors: dict = {}
+    title = validation.title(data.get("title"), errors)
+    body = validation.body(data.get("body"), errors)
+    tags = validation.tags(data.get("tags"), errors) or []
+    visibility = validation.visibility(data.get("visibility"), errors)
+    anonymous = validation.flag(data.get("anonymous"), "anonymous", errors)
+    campaign_id = validation.optional_id(data.get("campaign_id"), "campaign_id", errors)
+    _open_campaign(campaign_id, errors)
+    if errors:
+        raise validation_error(errors)
+    now = utcnow()
+    idea = Idea(
+        title=title,
+        body=body or "",
+        body_html=render_markdown(body or ""),
+        author_id=author.id,
+        department_id=author.department_id,
+        campaign_id=campaign_id,
+        visibility=visibility,
+        anonymous=anonymous,
+        created_at=now,
+        updated_at=now,
+        hot_base=hot_base(now),
+        hot_score=hot_base(now),
+        tags=_tag_rows(tags),
+    )
+    db.session.add(idea)
+    db.session.flush()
+    record_event(idea.id, "created", author)
+    vote(author, idea)
+    similarity.index_idea(idea)
+    return idea
+
+
+def may_edit(user: User, idea: Idea) -> bool:
+    """Authors until the first official response; moderators always (merged ideas are read-only)."""
+    if idea.merged_into_id is not None:
+        return False
+    return user.is_moderator or (user.id == idea.author_id and idea.responded_at is None)
+
+
+def edit_idea(editor: User, idea: Idea, data: dict) -> Idea:
+    """Change title, body and tags; moderators' edits go to the audit log."""
+    if idea.merged_into_id is not None:
+        raise ApiError(409, "This idea was merged and is read-only.", "idea_merged")
+    if not may_edit(editor, idea):
+        raise ApiError(403, "Only the author (until the first response) and moderators may edit.", "forbidden")
+    errors: dict = {}
+    title = validation.title(data.get("title"), errors, required=False)
+    body = validation.body(data.get("body"), errors)
+    tags = validation.tags(data.get("tags"), errors)
+    if errors:
+        raise validation_error(errors)
+    before = {"title": idea.title, "body": idea.body, "tags": [tag.name for tag in idea.tags]}
+    if title is not None:
+        idea.title = title
+    if body is not None:
+        idea.body, idea.body_html = body, render_markdown(body)
+    if tags is not None:
+        idea.tags = _tag_rows(tags)
+    after = {"title": idea.title, "body": idea.body, "tags": [tag.name for tag in idea.tags]}
+    changed = [field for field in before if before[field] != after[field]]
+    if not changed:
+        return idea
+    idea.updated_at = utcnow()
+    record_event(idea.id, "edited", editor, fields=changed)
+    if editor.is_moderator and editor.id != idea.author_id:
+        audit.record(editor, "edit_idea", "idea", idea.id, before=before, after=after)
+    db.session.flush()
+    similarity.index_idea(idea)
+    return idea
+
+
+def ensure_open_for_contributions(idea: Idea) -> None:
+    """Votes and comments need an idea that is neither merged nor locked, in an open campaign."""
+    if idea.merged_into_id is not None:
+        raise ApiError(409, "This idea was merged; vote or comment on the idea it was merged into.", "idea_merged")
+    if idea.locked:
+        raise ApiError(409, "This idea is locked by a moderator.", "idea_locked")
+    if idea.campaign_id is not None:
+        campaign = db.session.get(Campaign, idea.campaign_id)
+        if campaign is not None and not campaign.is_open(utcnow()):
+            raise ApiError(409, "This idea's campaign is closed.", "campaign_closed")
+
+
+def _change_vote_count(idea_id: int, delta: int) -> None:
+    new_count = Idea.vote_count + delta
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values(vote_count=new_count, hot_score=hot_score_sql(new_count))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def current_vote_count(idea_id: int) -> int:
+    """The vote count as stored now."""
+    return db.session.scalar(select(Idea.vote_count).where(Idea.id == idea_id))
+
+
+def vote(user: User, idea: Idea) -> int:
+    """Up-vote (a no-op when already voted) and follow; returns the new count."""
+    ensure_open_for_contributions(idea)
+    inserted = db.session.execute(
+        insert_ignoring_duplicates(Vote.__table__, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}, ["idea_id", "user_id"])
+    ).rowcount
+    if inserted == 1:
+        _change_vote_count(idea.id, +1)
+        auto_follow(user, idea.id)
+    return current_vote_count(idea.id)
+
+
+def unvote(user: User, idea: Idea) -> int:
+    """Remove the user's vote (a no-op when there is none); returns the new count."""
+    ensure_open_for_contributions(idea)
+    deleted = db.session.execute(delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)).rowcount
+    if deleted == 1:
+        _change_vote_count(idea.id, -1)
+    return current_vote_count(idea.id)
+
+
+def auto_follow(user: User, idea_id: int) -> None:
+    """Follow because the user voted or commented, unless they unfollowed before (their choice wins)."""
+    db.session.execute(
+        insert_ignoring_duplicates(
+            Follow.__table__, {"idea_id": idea_id, "user_id": user.id, "active": True, "created_at": utcnow()}, ["idea_id", "user_id"]
+        )
+    )
+
+
+def set_following(user: User, idea: Idea, following: bool) -> bool:
+    """Follow or unfollow explicitly; idempotent."""
+    auto_follow(user, idea.id)
+    db.session.execute(
+        update(Follow)
+        .where(Follow.idea_id == idea.id, Follow.user_id == user.id)
+        .values(active=following)
+        .execution_options(synchronize_session=False)
+    )
+    return following
+
+
+def _parent_in_thread(idea: Idea, parent_id: int | None, errors: dict) -> None:
+    if parent_id is None:
+        return
+    parent_idea = db.session.scalar(select(Comment.idea_id).where(Comment.id == parent_id))
+    if parent_idea != idea.id:
+        errors["parent_id"] = ["No such comment on this idea."]
+
+
+def add_comment(author: User, idea: Idea, data: dict) -> Comment:
+    """Comment or reply; the author follows the idea."""
+    ensure_open_for_contributions(idea)
+    errors: dict = {}
+    body = validation.comment_body(data.get("body"), errors)
+    parent_id = validation.optional_id(data.get("parent_id"), "parent_id", errors)
+    _parent_in_thread(idea, parent_id, errors)
+    if errors:
+        raise validation_error(errors)
+    comment = Comment(idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=body, body_html=render_markdown(body))
+    db.session.add(comment)
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(comment_count=Idea.comment_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    auto_follow(author, idea.id)
+    db.session.flush()
+    return comment
+
+
+def tag_names(prefix: str = "", limit: int = 50) -> list[str]:
+    """Tags in use, for filters and suggestions."""
+    statement = select(Tag.name).join(idea_tags, idea_tags.c.tag_id == Tag.id).group_by(Tag.name)
+    if prefix:
+        statement = statement.where(Tag.name.startswith(prefix.lower()))
+    return list(db.session.scalars(statement.order_by(func.count().desc(), Tag.name).limit(limit)))
+
+

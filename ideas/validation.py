@@ -1,0 +1,83 @@
+"""Field checks shared by the API and the forms: one set of rules, one set of messages."""
+from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
+
+
+def _text(value, name: str, errors: dict, *, required: bool, min_len: int, max_len: int) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[name] = ["This field is required."]
+        return None
+    if not isinstance(value, str):
+        errors[name] = ["Must be text."]
+        return None
+    value = value.strip()
+    if len(value) < min_len:
+        errors[name] = [f"Use at least {min_len} characters."]
+    elif len(value) > max_len:
+        errors[name] = [f"Use at most {max_len:,} characters."]
+    return value
+
+
+def title(value, errors: dict, required: bool = True) -> str | None:
+    """3–200 characters."""
+    return _text(value, "title", errors, required=required, min_len=TITLE_MIN, max_len=TITLE_MAX)
+
+
+def body(value, errors: dict, required: bool = False) -> str | None:
+    """Markdown up to 20,000 characters."""
+    if value is None and not required:
+        return None
+    if value == "" and not required:
+        return ""
+    return _text(value, "body", errors, required=required, min_len=0, max_len=BODY_MAX)
+
+
+def comment_body(value, errors: dict) -> str | None:
+    """A non-empty comment up to 10,000 characters."""
+    return _text(value, "body", errors, required=True, min_len=1, max_len=COMMENT_MAX)
+
+
+def tags(value, errors: dict) -> list[str] | None:
+    """Up to five tags, each 1–40 characters; normalised to lower case, duplicates dropped."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        errors["tags"] = ["Give a list of tags."]
+        return None
+    names = list(dict.fromkeys(" ".join(tag.lower().split()) for tag in value if tag.strip()))
+    if len(names) > MAX_TAGS:
+        errors["tags"] = [f"Use at most {MAX_TAGS} tags."]
+    elif any(len(name) > TAG_MAX for name in names):
+        errors["tags"] = [f"A tag has at most {TAG_MAX} characters."]
+    return names
+
+
+def visibility(value, errors: dict) -> str:
+    """`everyone` (default) or `department`."""
+    if value is None:
+        return "everyone"
+    if value not in VISIBILITIES:
+        errors["visibility"] = [f"Choose one of: {', '.join(VISIBILITIES)}."]
+    return value
+
+
+def flag(value, name: str, errors: dict) -> bool:
+    """A JSON boolean (absent means false)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        errors[name] = ["Must be true or false."]
+        return False
+    return value
+
+
+def optional_id(value, name: str, errors: dict) -> int | None:
+    """A positive integer id, or null."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        errors[name] = ["Must be an id."]
+        return None
+    return int(value)
