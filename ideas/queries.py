@@ -1,11 +1,14 @@
 """Reads used by several views. `visible_to` is the one rule for what a user may see."""
-from sqlalchemy import and_, false, or_, select, true
+from dataclasses import dataclass
+
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
 from accounts.models import User
-from core.errors import ApiError
+from core.errors import ApiError, validation_error
 from core.extensions import db
-from ideas.models import Comment, Follow, Idea, Vote
+from ideas import search
+from ideas.models import STATUSES, Comment, Follow, Idea, Tag, Vote, idea_tags
 
 
 def sees_everything(user: User) -> bool:
@@ -76,3 +79,86 @@ def comments_of(user: User, idea: Idea) -> list[Comment]:
         .order_by(Comment.created_at, Comment.id)
     )
     return list(db.session.scalars(statement))
+
+
+SORTS = {
+    "hot": (Idea.hot_score.desc(), Idea.id.desc()),
+    "top": (Idea.vote_count.desc(), Idea.id.desc()),
+    "new": (Idea.id.desc(),),
+    "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
+}
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
+
+
+@dataclass(frozen=True)
+class ListParams:
+    """What a listing asks for, already checked."""
+
+    sort: str = "hot"
+    status: str | None = None
+    campaign_id: int | None = None
+    tag: str | None = None
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+def _positive_int(value, name: str, errors: dict, default: int | None) -> int | None:
+    if value in (None, ""):
+        return default
+    if not str(value).isdigit() or int(value) < 1:
+        errors[name] = ["Must be a positive whole number."]
+        return default
+    return int(value)
+
+
+def parse_list_params(args) -> ListParams:
+    """Check the listing's query parameters; a 422 names each bad one."""
+    errors: dict = {}
+    sort = args.get("sort") or "hot"
+    if sort not in SORTS:
+        errors["sort"] = [f"Choose one of: {', '.join(SORTS)}."]
+    status = args.get("status") or None
+    if status is not None and status not in STATUSES:
+        errors["status"] = [f"Choose one of: {', '.join(STATUSES)}."]
+    campaign_id = _positive_int(args.get("campaign_id"), "campaign_id", errors, None)
+    page = _positive_int(args.get("page"), "page", errors, 1)
+    per_page = min(_positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    if errors:
+        raise validation_error(errors)
+    tag = (args.get("tag") or "").strip().lower() or None
+    q = (args.get("q") or "").strip()[:200]
+    return ListParams(sort, status, campaign_id, tag, q, page, per_page)
+
+
+def _filtered(user: User, params: ListParams) -> Select:
+    statement = select(Idea).where(visible_to(user))
+    if params.status == "merged":
+        statement = statement.where(Idea.status == "merged")
+    else:
+        statement = statement.where(Idea.merged_into_id.is_(None))
+        if params.status:
+            statement = statement.where(Idea.status == params.status)
+    if params.campaign_id is not None:
+        statement = statement.where(Idea.campaign_id == params.campaign_id)
+    if params.tag:
+        tagged = select(idea_tags.c.idea_id).join(Tag, Tag.id == idea_tags.c.tag_id).where(Tag.name == params.tag)
+        statement = statement.where(Idea.id.in_(tagged))
+    if params.q and (condition := search.matches(params.q)) is not None:
+        statement = statement.where(condition)
+    return statement
+
+
+def list_ideas(user: User, params: ListParams) -> tuple[list[Idea], int]:
+    """One page of the ideas the user may see, and how many the filters select."""
+    statement = _filtered(user, params)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    page = statement.order_by(*SORTS[params.sort]).limit(params.per_page).offset((params.page - 1) * params.per_page)
+    return list(db.session.scalars(page).unique()), total
+
+
+def ideas_by_id(idea_ids: list[int]) -> dict[int, Idea]:
+    """Load these ideas in one query, keyed by id."""
+    if not idea_ids:
+        return {}
+    return {idea.id: idea for idea in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids))).unique()}

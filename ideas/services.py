@@ -160,10 +160,11 @@ def current_vote_count(idea_id: int) -> int:
 def vote(user: User, idea: Idea) -> int:
     """Up-vote (a no-op when already voted) and follow; returns the new count."""
     ensure_open_for_contributions(idea)
+    row = {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
     inserted = db.session.execute(
-        insert_ignoring_duplicates(Vote.__table__, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}, ["idea_id", "user_id"])
-    ).rowcount
-    if inserted == 1:
+        insert_ignoring_duplicates(Vote.__table__, row, ["idea_id", "user_id"]).returning(Vote.id)
+    ).first()
+    if inserted is not None:
         _change_vote_count(idea.id, +1)
         auto_follow(user, idea.id)
     return current_vote_count(idea.id)
@@ -172,8 +173,10 @@ def vote(user: User, idea: Idea) -> int:
 def unvote(user: User, idea: Idea) -> int:
     """Remove the user's vote (a no-op when there is none); returns the new count."""
     ensure_open_for_contributions(idea)
-    deleted = db.session.execute(delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)).rowcount
-    if deleted == 1:
+    deleted = db.session.execute(
+        delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.id)
+    ).first()
+    if deleted is not None:
         _change_vote_count(idea.id, -1)
     return current_vote_count(idea.id)
 
