@@ -4,9 +4,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the ideas blueprints, OpenAPI paths and demo data."""
-    from core import openapi
-    from ideas import api, api_spec, models, views  # noqa: F401 - models register the tables
+    from flask_login import current_user
+
+    from core import nav, openapi
+    from core.demo import register_seeder
+    from ideas import api, api_spec, demo, models, queries, views  # noqa: F401 - models register the tables
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)
+    nav.register(app, nav.NavEntry("Post an idea", "ideas.new_idea"))
+    nav.register(app, nav.NavEntry("Campaigns", "ideas.campaigns"))
+    register_seeder(app, demo.seed)
+
+    @app.context_processor
+    def author_visibility():
+        return {"show_author": lambda idea: queries.may_see_author(current_user, idea)}

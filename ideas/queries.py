@@ -8,7 +8,7 @@ from accounts.models import User
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from ideas import search
-from ideas.models import STATUSES, Comment, Follow, Idea, Tag, Vote, idea_tags
+from ideas.models import STATUSES, Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
 
 
 def sees_everything(user: User) -> bool:
@@ -162,3 +162,32 @@ def ideas_by_id(idea_ids: list[int]) -> dict[int, Idea]:
     if not idea_ids:
         return {}
     return {idea.id: idea for idea in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids))).unique()}
+
+
+def timeline_of(idea: Idea) -> list[IdeaEvent]:
+    """The idea's timeline, oldest first."""
+    return list(db.session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id).order_by(IdeaEvent.id)))
+
+
+def merged_sources(idea: Idea) -> dict[int, str]:
+    """Ideas merged into this one: id -> title (their comments are shown under a marker)."""
+    return dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.merged_into_id == idea.id)).all())
+
+
+def open_campaigns(now) -> list[Campaign]:
+    """Campaigns ideas may be posted into, newest first."""
+    rows = db.session.scalars(select(Campaign).where(Campaign.closed.is_(false())).order_by(Campaign.id.desc()))
+    return [campaign for campaign in rows.unique() if campaign.is_open(now)]
+
+
+def all_campaigns() -> list[Campaign]:
+    """Every campaign, newest first."""
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.id.desc())).unique())
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    """The campaign, or a 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise ApiError(404, "No such campaign.", "not_found")
+    return campaign

@@ -1,13 +1,211 @@
-"""Idea pages."""
-from flask import Blueprint, render_template
+"""Idea pages. Every form posts and redirects, so the pages work without JavaScript."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import signed_in
+from core.errors import ApiError
+from core.extensions import db, limiter
+from core.timeutil import utcnow
+from ideas import queries, services, similarity
+from ideas.forms import CommentForm, IdeaForm, form_errors_from
+from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
+from ideas.threads import build_thread
 
 bp = Blueprint("ideas", __name__)
+
+SIMILAR_ON_FORM = 5
+CAMPAIGN_PAGE_SIZE = 50
 
 
 @bp.get("/")
 @signed_in
 def index():
-    """The idea list."""
-    return render_template("ideas/index.html")
+    """The idea list: sort, filter, search, pages."""
+    try:
+        params = queries.parse_list_params(request.args)
+    except ApiError as error:
+        flash(error.message, "error")
+        params = queries.ListParams()
+    items, total = queries.list_ideas(current_user, params)
+    voted, following = queries.caller_state(current_user, [idea.id for idea in items])
+    return render_template(
+        "ideas/index.html",
+        ideas=items,
+        total=total,
+        params=params,
+        voted=voted,
+        campaigns=queries.all_campaigns(),
+        tags=services.tag_names(),
+        pages=max(1, -(-total // params.per_page)),
+    )
+
+
+def _campaign_choices() -> list[SelectChoice]:
+    campaigns = queries.open_campaigns(utcnow())
+    return [SelectChoice("", "No campaign")] + [SelectChoice(str(c.id), c.title) for c in campaigns]
+
+
+def _similar_to(form: IdeaForm, exclude_id: int | None = None) -> list:
+    text = f"{form.title.data or ''}\n{form.body.data or ''}".strip()
+    if not text:
+        return []
+    matches = similarity.query(text, SIMILAR_ON_FORM + 1, allowed=lambda ids: queries.visible_ids(current_user, ids))
+    ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches if idea_id != exclude_id])
+    return [ideas[idea_id] for idea_id, _ in matches if idea_id in ideas][:SIMILAR_ON_FORM]
+
+
+def _idea_data(form: IdeaForm) -> dict:
+    return {
+        "title": form.title.data,
+        "body": form.body.data or "",
+        "tags": form.tags.data or "",
+        "campaign_id": form.campaign_id.data or None,
+        "visibility": form.visibility.data,
+        "anonymous": bool(form.anonymous.data),
+    }
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(IDEA_LIMIT, key_func=per_user, methods=["POST"])
+def new_idea():
+    """Post an idea; similar ideas are shown first (live with JavaScript, on request without)."""
+    form = IdeaForm(campaign_id=request.args.get("campaign_id", ""))
+    form.campaign_id.choices = _campaign_choices()
+    checking = request.form.get("action") == "check"
+    if form.validate_on_submit() and not checking:
+        try:
+            idea = services.create_idea(current_user, _idea_data(form))
+        except ApiError as error:
+            db.session.rollback()
+            form_errors_from(form, error.fields or {"title": [error.message]})
+        else:
+            db.session.commit()
+            flash("Your idea is posted.", "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    status = 422 if form.errors and request.method == "POST" and not checking else 200
+    return render_template("ideas/form.html", form=form, similar=_similar_to(form), idea=None), status
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_idea(idea_id: int):
+    """Edit an idea (author until the first response; moderators)."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    if not services.may_edit(current_user, idea):
+        raise ApiError(403, "Only the author (until the first response) and moderators may edit this idea.")
+    form = IdeaForm(obj=idea, tags=", ".join(tag.name for tag in idea.tags))
+    del form.campaign_id, form.visibility, form.anonymous
+    if form.validate_on_submit():
+        try:
+            services.edit_idea(current_user, idea, {"title": form.title.data, "body": form.body.data or "", "tags": form.tags.data or ""})
+        except ApiError as error:
+            db.session.rollback()
+            form_errors_from(form, error.fields or {"title": [error.message]})
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    status = 422 if form.errors else 200
+    return render_template("ideas/form.html", form=form, similar=[], idea=idea), status
+
+
+@bp.get("/ideas/<int:idea_id>")
+@signed_in
+def show(idea_id: int):
+    """The idea page: body, votes, follow, threaded comments, status and timeline."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    if idea.merged_into_id is not None and request.args.get("stay") is None:
+        flash(f"“{idea.title}” was merged into this idea. Its votes, followers and comments are here.", "info")
+        return redirect(url_for("ideas.show", idea_id=idea.merged_into_id))
+    voted, following = queries.caller_state(current_user, [idea.id])
+    comments = queries.comments_of(current_user, idea)
+    return render_template(
+        "ideas/show.html",
+        idea=idea,
+        voted=idea.id in voted,
+        following=idea.id in following,
+        thread=build_thread(comments, idea.id),
+        merged_from=queries.merged_sources(idea),
+        timeline=queries.timeline_of(idea),
+        campaign=queries.get_campaign(idea.campaign_id) if idea.campaign_id else None,
+        comment_form=CommentForm(),
+        may_edit=services.may_edit(current_user, idea),
+        author_visible=queries.may_see_author(current_user, idea),
+    )
+
+
+def _back_to(idea_id: int, anchor: str = ""):
+    return redirect(url_for("ideas.show", idea_id=idea_id) + anchor)
+
+
+def _flash_refusal(error: ApiError, idea_id: int):
+    db.session.rollback()
+    flash(error.message, "error")
+    return _back_to(idea_id)
+
+
+@bp.post("/ideas/<int:idea_id>/vote")
+@signed_in
+@limiter.limit(VOTE_LIMIT, key_func=per_user)
+def vote(idea_id: int):
+    """Vote or take the vote back (field `action`: vote | unvote)."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    try:
+        if request.form.get("action") == "unvote":
+            services.unvote(current_user, idea)
+        else:
+            services.vote(current_user, idea)
+    except ApiError as error:
+        return _flash_refusal(error, idea_id)
+    db.session.commit()
+    return _back_to(idea_id, "#votes")
+
+
+@bp.post("/ideas/<int:idea_id>/follow")
+@signed_in
+def follow(idea_id: int):
+    """Follow or unfollow (field `action`: follow | unfollow)."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    services.set_following(current_user, idea, request.form.get("action") != "unfollow")
+    db.session.commit()
+    return _back_to(idea_id, "#votes")
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@signed_in
+@limiter.limit(COMMENT_LIMIT, key_func=per_user)
+def comment(idea_id: int):
+    """Comment or reply; on bad input the page shows why."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("Write a comment first (at most 10,000 characters).", "error")
+        return _back_to(idea_id, "#comments")
+    try:
+        created = services.add_comment(current_user, idea, {"body": form.body.data, "parent_id": form.parent_id.data or None})
+    except ApiError as error:
+        return _flash_refusal(error, idea_id)
+    db.session.commit()
+    return _back_to(idea_id, f"#comment-{created.id}")
+
+
+@bp.get("/campaigns")
+@signed_in
+def campaigns():
+    """Every campaign, open ones first."""
+    now = utcnow()
+    rows = sorted(queries.all_campaigns(), key=lambda campaign: not campaign.is_open(now))
+    return render_template("ideas/campaigns.html", campaigns=rows, now=now)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@signed_in
+def campaign(campaign_id: int):
+    """A campaign and its ideas."""
+    found = queries.get_campaign(campaign_id)
+    params = queries.ListParams(campaign_id=found.id, per_page=CAMPAIGN_PAGE_SIZE)
+    items, total = queries.list_ideas(current_user, params)
+    voted, _ = queries.caller_state(current_user, [idea.id for idea in items])
+    return render_template("ideas/campaign.html", campaign=found, ideas=items, total=total, voted=voted, is_open=found.is_open(utcnow()))
