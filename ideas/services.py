@@ -130,8 +130,19 @@ def edit_idea(editor: User, idea: Idea, data: dict) -> Idea:
     return idea
 
 
+def lock_idea(idea_id: int) -> None:
+    """Take the idea's row lock first (PostgreSQL), so votes, comments and merges touching it queue up
+    in one order instead of deadlocking. SQLite's write transactions are serial already."""
+    db.session.execute(select(Idea.id).where(Idea.id == idea_id).with_for_update())
+
+
 def ensure_open_for_contributions(idea: Idea) -> None:
-    """Votes and comments need an idea that is neither merged nor locked, in an open campaign."""
+    """Votes and comments need an idea that is neither merged nor locked, in an open campaign.
+
+    Takes the idea's row lock and re-reads its state, so a merge or lock that just committed wins.
+    """
+    lock_idea(idea.id)
+    db.session.refresh(idea, ["merged_into_id", "locked", "campaign_id"])
     if idea.merged_into_id is not None:
         raise ApiError(409, "This idea was merged; vote or comment on the idea it was merged into.", "idea_merged")
     if idea.locked:
