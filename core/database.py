@@ -4,11 +4,12 @@ SQLite allows one writer at a time. A transaction that reads and then writes can
 with "database is locked" when another writer got in between, so write transactions (unsafe
 HTTP methods and jobs) start with BEGIN IMMEDIATE and wait for the lock instead.
 """
+
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, true
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 30_000
@@ -52,11 +53,23 @@ def tune(engine: Engine) -> None:
     event.listen(engine, "begin", _on_begin)
 
 
-def insert_ignoring_duplicates(table, values: dict | list[dict], conflict_columns: list[str]):
-    """INSERT … ON CONFLICT DO NOTHING for SQLite and PostgreSQL alike."""
+def _insert(table):
+    """The dialect's INSERT construct, which knows ON CONFLICT (SQLite and PostgreSQL alike)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     from core.extensions import db
 
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=conflict_columns)
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def insert_ignoring_duplicates(table, values: dict | list[dict], conflict_columns: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING."""
+    return _insert(table).values(values).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def insert_select_ignoring_duplicates(table, columns: list[str], rows, conflict_columns: list[str]):
+    """INSERT … SELECT … ON CONFLICT DO NOTHING: set-based copying of any number of rows."""
+    # SQLite needs a WHERE in the SELECT to tell the upsert's ON from a join's ON.
+    return (
+        _insert(table).from_select(columns, rows.where(true())).on_conflict_do_nothing(index_elements=conflict_columns)
+    )

@@ -6,6 +6,7 @@ to RQ when REDIS_URL is set, otherwise run in-process right after the commit. Jo
 ids, re-load what they need and must be idempotent: RQ retries them after a failure or a killed
 worker.
 """
+
 import importlib
 import logging
 import uuid
@@ -28,6 +29,17 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "ideapool_pending_jobs"
 RETRY_INTERVALS = [5, 30, 120, 600]
 JOB_TIMEOUT_SECONDS = 30 * 60
+
+
+class JobFailure:
+    """Returned (not raised) by a job that cannot do its work for a reason retrying won't change.
+
+    The job's own changes (e.g. marking its request failed) still commit; the job is recorded as
+    failed with this message and is not retried.
+    """
+
+    def __init__(self, message: str):
+        self.message = message
 
 
 def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default") -> JobRecord:
@@ -120,16 +132,13 @@ def _execute(job_id: str):
         raise LookupError(f"No job record {job_id}")
     if record.status == "finished":
         return record.result
+    name, args = record.name, list(record.args)
+    db.session.rollback()  # end the read: on SQLite it holds the write lock _set_fields' connection needs
     _set_fields(job_id, status="started", started_at=utcnow(), attempts=JobRecord.attempts + 1, error=None)
-    function, args = resolve(record.name), list(record.args)
-    db.session.expire_all()
+    function = resolve(name)
     try:
         result = function(*args)
-        db.session.execute(
-            update(JobRecord)
-            .where(JobRecord.id == job_id)
-            .values(status="finished", progress=1.0, result=result, ended_at=utcnow())
-        )
+        db.session.execute(update(JobRecord).where(JobRecord.id == job_id).values(**_outcome(result)))
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -137,6 +146,13 @@ def _execute(job_id: str):
         _set_fields(job_id, status=status, error=f"{type(exc).__name__}: {exc}", ended_at=utcnow())
         raise
     return result
+
+
+def _outcome(result) -> dict:
+    """The record's final fields for what the job function returned."""
+    if isinstance(result, JobFailure):
+        return {"status": "failed", "error": result.message, "ended_at": utcnow()}
+    return {"status": "finished", "progress": 1.0, "result": result, "ended_at": utcnow()}
 
 
 def set_progress(fraction: float) -> None:

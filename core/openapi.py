@@ -1,9 +1,13 @@
 """The OpenAPI 3.1 document: core holds the frame, each domain adds its paths and schemas."""
+
 import copy
 
 from flask import Flask
 
-ERROR_RESPONSE = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+ERROR_RESPONSE = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 BASE_DOCUMENT = {
     "openapi": "3.1.0",
@@ -35,7 +39,10 @@ BASE_DOCUMENT = {
                         "properties": {
                             "code": {"type": "string"},
                             "message": {"type": "string"},
-                            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                            "fields": {
+                                "type": "object",
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            },
                         },
                     }
                 },
@@ -75,7 +82,11 @@ def json_body(schema: dict) -> dict:
 
 def operation(summary: str, responses: dict, **extra) -> dict:
     """An operation; every operation may also answer with the error shape."""
-    return {"summary": summary, "responses": {**responses, "default": {"$ref": "#/components/responses/Error"}}, **extra}
+    return {
+        "summary": summary,
+        "responses": {**responses, "default": {"$ref": "#/components/responses/Error"}},
+        **extra,
+    }
 
 
 def path_param(name: str, kind: str = "integer") -> dict:

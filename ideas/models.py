@@ -25,6 +25,7 @@ from core.timeutil import as_utc, utcnow
 STATUSES = ("open", "under_review", "planned", "in_progress", "done", "declined", "merged")
 RESPONSE_STATUSES = ("under_review", "planned", "in_progress", "done", "declined")
 VISIBILITIES = ("everyone", "department")
+COMMENT_KINDS = ("comment", "signpost")  # a signpost marks where a moderator moved a thread away
 TITLE_MIN, TITLE_MAX = 3, 200
 BODY_MAX = 20_000
 COMMENT_MAX = 10_000
@@ -158,11 +159,13 @@ class Follow(db.Model):
 
 
 class Comment(db.Model):
-    """A comment or reply (threaded by parent). `moved_from_idea_id` is set when a moderator moved it."""
+    """A comment or reply (threaded by parent). `moved_from_idea_id` is set when a moderator moved it;
+    `kind` "signpost" marks the note left where a thread was moved away (not counted as a comment)."""
 
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(f"kind IN {COMMENT_KINDS}", name="kind"),
         Index("ix_comments_idea_id_id", "idea_id", "id"),
     )
 
@@ -173,6 +176,7 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(10), default="comment", server_default="comment")
     moved_from_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

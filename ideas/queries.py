@@ -1,14 +1,14 @@
 """Reads used by several views. `visible_to` is the one rule for what a user may see."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true, union
 from sqlalchemy.sql import ColumnElement, Select
 
 from accounts.models import User
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from ideas import search
-from ideas.models import STATUSES, Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
+from ideas.models import STATUSES, Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
 
 
 def sees_everything(user: User) -> bool:
@@ -191,3 +191,19 @@ def get_campaign(campaign_id: int) -> Campaign:
     if campaign is None:
         raise ApiError(404, "No such campaign.", "not_found")
     return campaign
+
+
+def sponsor_ids(idea: Idea):
+    """SELECT of the sponsors' user ids: author, co-authors, voters and followers, minus those who
+    unfollowed (their choice wins), limited to people who may see the idea."""
+    candidates = union(
+        select(Idea.author_id.label("user_id")).where(Idea.id == idea.id),
+        select(CoAuthor.user_id).where(CoAuthor.idea_id == idea.id),
+        select(Vote.user_id).where(Vote.idea_id == idea.id),
+        select(Follow.user_id).where(Follow.idea_id == idea.id, Follow.active.is_(true())),
+    ).subquery()
+    unfollowed = select(Follow.user_id).where(Follow.idea_id == idea.id, Follow.active.is_(false()))
+    statement = select(User.id).where(User.id.in_(select(candidates.c.user_id)), User.id.not_in(unfollowed), User.active.is_(true()))
+    if idea.visibility == "department":
+        statement = statement.where(or_(User.department_id == idea.department_id, User.role.in_(("moderator", "executive", "admin"))))
+    return statement

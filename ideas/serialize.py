@@ -63,5 +63,6 @@ def comment_json(comment: Comment, reveal_hidden: bool = False) -> dict:
         "body_html": REMOVED_HTML if withheld else comment.body_html,
         "created_at": to_iso(comment.created_at),
         "hidden": comment.hidden,
+        "kind": comment.kind,
         "moved_from_idea_id": comment.moved_from_idea_id,
     }

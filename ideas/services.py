@@ -2,33 +2,18 @@
 
 Counters change in SQL (`vote_count = vote_count + 1`), never read-modify-write in Python.
 """
-from datetime import datetime, timezone
-
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from accounts.models import User
-from core import audit
+from core import audit, jobs
 from core.database import insert_ignoring_duplicates
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
 from core.timeutil import utcnow
 from ideas import similarity, validation
+from ideas.counters import change_comment_count, change_vote_count, hot_base
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
-
-HOT_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
-HOT_SECONDS_PER_DECADE = 3 * 86400  # ten times the votes keep an idea as hot as one three days younger
-
-
-def hot_base(created_at: datetime) -> float:
-    """The age part of the hot score: newer ideas start higher."""
-    return (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS_PER_DECADE
-
-
-def hot_score_sql(new_vote_count):
-    """SQL for hot_score given the vote count after the change."""
-    return Idea.hot_base + func.log10(case((new_vote_count > 1, new_vote_count), else_=1))
-
 
 def record_event(idea_id: int, kind: str, actor: User | None, **data) -> None:
     """Add a line to the idea's timeline."""
@@ -87,8 +72,14 @@ def create_idea(author: User, data: dict) -> Idea:
     db.session.flush()
     record_event(idea.id, "created", author)
     vote(author, idea)
-    similarity.index_idea(idea)
+    _index_and_check_duplicates(idea)
     return idea
+
+
+def _index_and_check_duplicates(idea: Idea) -> None:
+    """Keep the similarity index current; after commit, a job looks for duplicates for moderators."""
+    similarity.index_idea(idea)
+    jobs.enqueue("jobs.moderation.find_duplicates", idea.id, queue="low")
 
 
 def may_edit(user: User, idea: Idea) -> bool:
@@ -126,7 +117,7 @@ def edit_idea(editor: User, idea: Idea, data: dict) -> Idea:
     if editor.is_moderator and editor.id != idea.author_id:
         audit.record(editor, "edit_idea", "idea", idea.id, before=before, after=after)
     db.session.flush()
-    similarity.index_idea(idea)
+    _index_and_check_duplicates(idea)
     return idea
 
 
@@ -153,16 +144,6 @@ def ensure_open_for_contributions(idea: Idea) -> None:
             raise ApiError(409, "This idea's campaign is closed.", "campaign_closed")
 
 
-def _change_vote_count(idea_id: int, delta: int) -> None:
-    new_count = Idea.vote_count + delta
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values(vote_count=new_count, hot_score=hot_score_sql(new_count))
-        .execution_options(synchronize_session=False)
-    )
-
-
 def current_vote_count(idea_id: int) -> int:
     """The vote count as stored now."""
     return db.session.scalar(select(Idea.vote_count).where(Idea.id == idea_id))
@@ -176,7 +157,7 @@ def vote(user: User, idea: Idea) -> int:
         insert_ignoring_duplicates(Vote.__table__, row, ["idea_id", "user_id"]).returning(Vote.id)
     ).first()
     if inserted is not None:
-        _change_vote_count(idea.id, +1)
+        change_vote_count(idea.id, +1)
         auto_follow(user, idea.id)
     return current_vote_count(idea.id)
 
@@ -188,7 +169,7 @@ def unvote(user: User, idea: Idea) -> int:
         delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.id)
     ).first()
     if deleted is not None:
-        _change_vote_count(idea.id, -1)
+        change_vote_count(idea.id, -1)
     return current_vote_count(idea.id)
 
 
@@ -232,12 +213,7 @@ def add_comment(author: User, idea: Idea, data: dict) -> Comment:
         raise validation_error(errors)
     comment = Comment(idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=body, body_html=render_markdown(body))
     db.session.add(comment)
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
-        .values(comment_count=Idea.comment_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    change_comment_count(idea.id, +1)
     auto_follow(author, idea.id)
     db.session.flush()
     return comment

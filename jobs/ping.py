@@ -1,4 +1,5 @@
 """A trivial job that proves the job path end to end (used by the test suite and `/healthz` checks)."""
+
 from core.jobs import set_progress
 
 

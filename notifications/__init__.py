@@ -1,6 +1,8 @@
-"""Notifications: see STYLE.md for what belongs here."""
+"""Notifications: in-app notifications, e-mail, digests, webhooks."""
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    """Register the notification models (more to come: blueprints, navigation)."""
+    from notifications import models  # noqa: F401 - registers the tables

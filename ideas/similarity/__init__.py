@@ -36,3 +36,11 @@ def query(text: str, limit: int = 5, allowed: Callable[[list[int]], set[int]] | 
     ids = [idea_id for idea_id, _ in scored]
     keep = allowed(ids) if allowed else set(ids)
     return [pair for pair in scored if pair[0] in keep][:limit]
+
+
+def duplicates_of(idea_id: int, limit: int = 5) -> list[tuple[int, float]]:
+    """Likely duplicates of an indexed idea."""
+    from ideas.models import Idea
+
+    idea = db.session.get(Idea, idea_id)
+    return [pair for pair in query(f"{idea.title}", limit + 1) if pair[0] != idea_id][:limit] if idea else []
