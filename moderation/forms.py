@@ -1,0 +1,26 @@
+"""Moderation forms. They validate; services decide."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ideas.models import TITLE_MAX
+
+
+class MergeForm(FlaskForm):
+    """Merge this idea into another one."""
+
+    into = IntegerField("Merge into idea number", validators=[DataRequired(), NumberRange(min=1)])
+
+
+class MoveForm(FlaskForm):
+    """Move a comment and its replies to an idea, or into a new idea."""
+
+    to_idea = IntegerField("Move to idea number", validators=[Optional(), NumberRange(min=1)])
+    new_title = StringField("…or into a new idea titled", validators=[Optional(), Length(min=3, max=TITLE_MAX)])
+
+    def move_request(self) -> dict:
+        """The service's request: to an idea, or into a new one."""
+        if self.to_idea.data:
+            return {"to_idea": self.to_idea.data}
+        return {"new_idea": {"title": self.new_title.data or ""}}

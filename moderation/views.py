@@ -1,0 +1,216 @@
+"""Moderation pages: flag queue, duplicate suggestions, merges and moves, audit log, job progress."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accounts.auth import require_role
+from core.api import job_json
+from core.errors import ApiError
+from core.extensions import db
+from core.models import JobRecord
+from ideas import queries as idea_queries
+from ideas.models import Comment
+from moderation import merges, moves, queries, services
+from moderation.forms import MergeForm, MoveForm
+from moderation.models import CommentMove
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+moderator_only = require_role("moderator")
+
+
+@bp.get("")
+@moderator_only
+def index():
+    """The flag queue: open flags grouped per item."""
+    groups = queries.flag_groups()
+    ideas, comments = queries.flag_targets(groups)
+    return render_template("moderation/flags.html", groups=groups, ideas=ideas, comments=comments)
+
+
+@bp.get("/duplicates")
+@moderator_only
+def duplicates():
+    """Suggested duplicate pairs, merge or dismiss with one click."""
+    suggestions = queries.open_duplicates()
+    ideas = idea_queries.ideas_by_id([i for s in suggestions for i in (s.idea_id, s.duplicate_of_id)])
+    return render_template("moderation/duplicates.html", suggestions=suggestions, ideas=ideas)
+
+
+@bp.get("/merges")
+@moderator_only
+def history():
+    """Recent merges and thread moves, with undo."""
+    return render_template("moderation/history.html", merges=queries.recent_merges(), moves=queries.recent_moves())
+
+
+@bp.get("/audit")
+@moderator_only
+def audit():
+    """The audit log with filters."""
+    try:
+        filters = queries.parse_audit_filters(request.args)
+    except ApiError as error:
+        flash(error.message, "error")
+        filters = {}
+    rows = queries.audit_entries(filters, request.args.get("before_id", type=int))
+    return render_template("moderation/audit.html", rows=rows, filters=filters)
+
+
+@bp.get("/jobs/<job_id>")
+@moderator_only
+def job(job_id: str):
+    """A job's progress; the page follows it live with JavaScript and refreshes itself without."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None:
+        raise ApiError(404, "No such job.")
+    return render_template("moderation/job.html", job=job_json(record), record=record)
+
+
+def _to_job(job, message: str):
+    flash(message, "info")
+    return redirect(url_for("moderation.job", job_id=job.id, next=request.form.get("next") or request.referrer or ""))
+
+
+def _refused(error: ApiError, back: str):
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(back)
+
+
+@bp.post("/ideas/<int:idea_id>/merge")
+@moderator_only
+def merge(idea_id: int):
+    """Merge an idea into another (from the idea page or the duplicate queue)."""
+    form = MergeForm()
+    back = request.referrer or url_for("ideas.show", idea_id=idea_id)
+    if not form.validate_on_submit():
+        flash("Give the number of the idea to merge into.", "error")
+        return redirect(back)
+    try:
+        _, job = merges.request_merge(
+            current_user, idea_queries.get_visible_idea(current_user, idea_id), form.into.data
+        )
+    except ApiError as error:
+        return _refused(error, back)
+    db.session.commit()
+    return _to_job(job, "Merging…")
+
+
+@bp.post("/ideas/<int:idea_id>/unmerge")
+@moderator_only
+def unmerge(idea_id: int):
+    """Undo a merge."""
+    back = request.referrer or url_for("moderation.history")
+    try:
+        _, job = merges.request_unmerge(current_user, idea_queries.get_visible_idea(current_user, idea_id))
+    except ApiError as error:
+        return _refused(error, back)
+    db.session.commit()
+    return _to_job(job, "Undoing the merge…")
+
+
+@bp.post("/ideas/<int:idea_id>/<any(hide, restore, lock, unlock):action>")
+@moderator_only
+def idea_action(idea_id: int, action: str):
+    """Hide, restore, lock or unlock an idea."""
+    services.set_idea_state(current_user, idea_queries.get_visible_idea(current_user, idea_id), action)
+    db.session.commit()
+    flash(f"Idea {idea_id}: {action} done.", "success")
+    return redirect(request.referrer or url_for("ideas.show", idea_id=idea_id))
+
+
+def _comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise ApiError(404, "No such comment.")
+    return comment
+
+
+@bp.post("/comments/<int:comment_id>/<any(hide, restore):action>")
+@moderator_only
+def comment_action(comment_id: int, action: str):
+    """Hide or restore a comment."""
+    comment = services.set_comment_hidden(current_user, _comment(comment_id), action == "hide")
+    db.session.commit()
+    flash(f"Comment {action} done.", "success")
+    return redirect(request.referrer or url_for("ideas.show", idea_id=comment.idea_id))
+
+
+@bp.route("/comments/<int:comment_id>/move", methods=["GET", "POST"])
+@moderator_only
+def move(comment_id: int):
+    """Move a comment and its replies to another idea or into a new one."""
+    comment = _comment(comment_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        try:
+            _, job = moves.request_move(current_user, comment, form.move_request())
+        except ApiError as error:
+            db.session.rollback()
+            form.form_errors.extend(sum((error.fields or {}).values(), []) or [error.message])
+        else:
+            db.session.commit()
+            return _to_job(job, "Moving the thread…")
+    status = 422 if request.method == "POST" else 200
+    return render_template("moderation/move.html", comment=comment, form=form), status
+
+
+@bp.post("/moves/<int:move_id>/undo")
+@moderator_only
+def undo_move(move_id: int):
+    """Put a moved thread back."""
+    move_record = db.session.get(CommentMove, move_id)
+    if move_record is None:
+        raise ApiError(404, "No such move.")
+    try:
+        job = moves.request_undo(current_user, move_record)
+    except ApiError as error:
+        return _refused(error, url_for("moderation.history"))
+    db.session.commit()
+    return _to_job(job, "Undoing the move…")
+
+
+@bp.post("/flags/dismiss")
+@moderator_only
+def dismiss_flags():
+    """Dismiss an item's open flags."""
+    try:
+        services.dismiss_flags(current_user, request.form.get("target_type"), request.form.get("target_id", type=int))
+    except ApiError as error:
+        return _refused(error, url_for("moderation.index"))
+    db.session.commit()
+    flash("Flags dismissed.", "success")
+    return redirect(url_for("moderation.index"))
+
+
+@bp.post("/duplicates/<int:suggestion_id>/dismiss")
+@moderator_only
+def dismiss_duplicate(suggestion_id: int):
+    """Dismiss a suggested pair for good."""
+    services.dismiss_duplicate(current_user, queries.get_suggestion(suggestion_id))
+    db.session.commit()
+    flash("Suggestion dismissed; this pair will not be suggested again.", "success")
+    return redirect(url_for("moderation.duplicates"))
+
+
+flags_bp = Blueprint("flags", __name__)
+
+
+@flags_bp.post("/flags")
+@require_role(None)
+def flag():
+    """Anyone signed in flags an idea or comment from its page."""
+    data = {
+        "target_type": request.form.get("target_type"),
+        "target_id": request.form.get("target_id", type=int),
+        "reason": request.form.get("reason"),
+        "note": request.form.get("note", ""),
+    }
+    back = request.referrer or url_for("ideas.index")
+    try:
+        services.create_flag(current_user, data)
+    except ApiError as error:
+        return _refused(error, back)
+    db.session.commit()
+    flash("Thank you: a moderator will look at it.", "success")
+    return redirect(back)
