@@ -9,6 +9,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 ROLES = ("staff", "moderator", "executive", "admin")
+EMAIL_PREFERENCES = ("immediate", "digest", "never")
 
 
 class Department(db.Model):
@@ -25,7 +26,10 @@ class User(UserMixin, db.Model):
     """A person who signs in. Roles are not a ladder: admin has every right, the others their own."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES}", name="role"),
+        CheckConstraint(f"email_preference IN {EMAIL_PREFERENCES}", name="email_preference"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -34,6 +38,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="staff")
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # How notifications reach the user by e-mail: at once (default), in the daily digest, or never.
+    email_preference: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -88,6 +88,7 @@ class Idea(db.Model):
         Index("ix_ideas_listing_discussed", "status", "comment_count", "id"),
         Index("ix_ideas_campaign_hot", "campaign_id", "hot_score", "id"),
         Index("ix_ideas_department_visibility", "department_id", "visibility"),
+        Index("ix_ideas_review", "responded_at", "vote_count"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,3 +199,23 @@ class IdeaEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Response(db.Model):
+    """An executive's official answer: a status and a Markdown text. Later responses append."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(f"status IN {RESPONSE_STATUSES}", name="status"),
+        Index("ix_responses_idea_id_id", "idea_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    responder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    responder: Mapped[User | None] = relationship(lazy="joined")

@@ -2,13 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
 from core.timeutil import to_iso, utcnow
 
 KINDS = ("idea_responded", "idea_merged", "comment_moved", "reply", "new_idea_in_campaign")
+# none: no e-mail; pending: to send now; sent: the SMTP server accepted it; digest: waits for the
+# daily digest; digested: went out in a digest.
+EMAIL_STATES = ("none", "pending", "sent", "digest", "digested")
 
 
 class Notification(db.Model):
@@ -18,6 +21,9 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "event_key"),
         Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_event_email", "event_key", "email_state"),
+        Index("ix_notifications_email_state_user", "email_state", "user_id"),
+        CheckConstraint(f"email_state IN {EMAIL_STATES}", name="email_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -28,6 +34,8 @@ class Notification(db.Model):
     event_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def to_json(self) -> dict:
         """The API's Notification object."""
@@ -38,4 +46,57 @@ class Notification(db.Model):
             "text": self.text,
             "created_at": to_iso(self.created_at),
             "read": self.read_at is not None,
+        }
+
+
+WEBHOOK_EVENTS = ("idea.created", "idea.responded", "idea.merged")
+DELIVERY_STATES = ("pending", "delivered", "failed")
+
+
+class Webhook(db.Model):
+    """An admin-registered URL that receives events as signed JSON."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(100))
+    events: Mapped[list] = mapped_column(JSON, default=lambda: list(WEBHOOK_EVENTS))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def to_json(self) -> dict:
+        """The API's webhook object (the secret is shown only when created)."""
+        return {"id": self.id, "url": self.url, "events": self.events, "active": self.active, "created_at": to_iso(self.created_at)}
+
+
+class WebhookDelivery(db.Model):
+    """One event for one webhook: delivered once, retried with back-off, logged."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_key"),
+        CheckConstraint(f"state IN {DELIVERY_STATES}", name="state"),
+        Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    event_key: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def to_json(self) -> dict:
+        """The delivery log entry."""
+        return {
+            "id": self.id, "event": self.event, "state": self.state, "attempts": self.attempts,
+            "response_code": self.response_code, "error": self.error,
+            "created_at": to_iso(self.created_at), "delivered_at": to_iso(self.delivered_at),
         }
