@@ -9,6 +9,7 @@ from core.errors import ApiError, validation_error
 from core.extensions import db
 from ideas import search
 from ideas.models import STATUSES, Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
+from ideas.validation import MAX_ID
 
 
 def sees_everything(user: User) -> bool:
@@ -36,7 +37,7 @@ def visible_ideas(user: User) -> Select:
 
 def get_visible_idea(user: User, idea_id: int) -> Idea:
     """The idea, or a 404 when it does not exist or the user may not see it."""
-    idea = db.session.scalar(visible_ideas(user).where(Idea.id == idea_id))
+    idea = db.session.scalar(visible_ideas(user).where(Idea.id == idea_id)) if 0 < idea_id <= MAX_ID else None
     if idea is None:
         raise ApiError(404, "No such idea.", "not_found")
     return idea
@@ -103,11 +104,14 @@ class ListParams:
     per_page: int = DEFAULT_PER_PAGE
 
 
-def _positive_int(value, name: str, errors: dict, default: int | None) -> int | None:
+def _positive_int(value, name: str, errors: dict, default: int | None, maximum: int | None = MAX_ID) -> int | None:
     if value in (None, ""):
         return default
-    if not str(value).isdigit() or int(value) < 1:
+    if not str(value).isdecimal() or int(value) < 1:
         errors[name] = ["Must be a positive whole number."]
+        return default
+    if maximum is not None and int(value) > maximum:
+        errors[name] = [f"Must be at most {maximum}."]
         return default
     return int(value)
 
@@ -123,7 +127,7 @@ def parse_list_params(args) -> ListParams:
         errors["status"] = [f"Choose one of: {', '.join(STATUSES)}."]
     campaign_id = _positive_int(args.get("campaign_id"), "campaign_id", errors, None)
     page = _positive_int(args.get("page"), "page", errors, 1)
-    per_page = min(_positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(_positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE)
     if errors:
         raise validation_error(errors)
     tag = (args.get("tag") or "").strip().lower() or None

@@ -96,7 +96,7 @@ def edit_idea(editor: User, idea: Idea, data: dict) -> Idea:
     if not may_edit(editor, idea):
         raise ApiError(403, "Only the author (until the first response) and moderators may edit.", "forbidden")
     errors: dict = {}
-    title = validation.title(data.get("title"), errors, required=False)
+    title = validation.title(data.get("title"), errors, required="title" in data)
     body = validation.body(data.get("body"), errors)
     tags = validation.tags(data.get("tags"), errors)
     if errors:

@@ -1,6 +1,8 @@
 """Field checks shared by the API and the forms: one set of rules, one set of messages."""
 from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
 
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot exist and must not reach a query
+
 
 def _text(value, name: str, errors: dict, *, required: bool, min_len: int, max_len: int) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -77,7 +79,7 @@ def optional_id(value, name: str, errors: dict) -> int | None:
     """A positive integer id, or null."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdecimal() or int(value) > MAX_ID:
         errors[name] = ["Must be an id."]
         return None
     return int(value)
