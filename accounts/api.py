@@ -1,4 +1,5 @@
 """Account endpoints of the JSON API."""
+
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
@@ -10,7 +11,13 @@ bp = Blueprint("accounts_api", __name__, url_prefix="/api/v1")
 
 def me_json(user) -> dict:
     """The caller as /api/v1/me shows them."""
-    return {"id": user.id, "name": user.name, "email": user.email, "role": user.role, "department": user.department.name}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "department": user.department.name,
+    }
 
 
 @bp.get("/me")
@@ -41,6 +48,8 @@ SCHEMAS = {
 
 PATHS = {
     "/api/v1/me": {
-        "get": openapi.operation("The signed-in caller", {"200": openapi.json_response("The caller", openapi.ref("Me"))})
+        "get": openapi.operation(
+            "The signed-in caller", {"200": openapi.json_response("The caller", openapi.ref("Me"))}
+        )
     }
 }

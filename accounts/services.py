@@ -1,4 +1,5 @@
 """The only place that changes accounts: users, logins, sessions and tokens. Flushes, never commits."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -7,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import ROLES, ApiToken, Department, LoginSession, User
+from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, LoginSession, User
 from core import audit
 from core.errors import ApiError, validation_error
 from core.extensions import db
@@ -139,7 +140,9 @@ def start_login_session(user: User, user_agent: str | None) -> str:
 def user_for_session(token: str) -> User | None:
     """The user of a live login session."""
     user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.token_hash == hash_token(token))
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == hash_token(token))
     )
     if user is not None:
         user.session_token = token
@@ -155,7 +158,9 @@ def end_login_session(token: str | None) -> None:
 def create_token(user: User, name: str = "token") -> str:
     """Create a personal access token and return it; only its hash is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name[:100] or "token", token_hash=hash_token(token), prefix=token[:12]))
+    db.session.add(
+        ApiToken(user_id=user.id, name=name[:100] or "token", token_hash=hash_token(token), prefix=token[:12])
+    )
     db.session.flush()
     return token
 
@@ -178,3 +183,11 @@ def revoke_token(user: User, token_id: int) -> bool:
     if not user.is_admin:
         statement = statement.where(ApiToken.user_id == user.id)
     return db.session.execute(statement.values(revoked_at=utcnow())).rowcount == 1
+
+
+def set_email_preference(user: User, preference: str) -> None:
+    """immediate | digest | never."""
+    if preference not in EMAIL_PREFERENCES:
+        raise validation_error({"email_preference": [f"Choose one of: {', '.join(EMAIL_PREFERENCES)}."]})
+    user.email_preference = preference
+    db.session.flush()

@@ -1,4 +1,5 @@
 """Account pages: login, logout, settings (tokens)."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from accounts import services
 from accounts.auth import signed_in
-from accounts.forms import LoginForm, TokenForm
+from accounts.forms import EmailPreferenceForm, LoginForm, TokenForm
 from accounts.models import ApiToken
 from core.extensions import db, limiter
 
@@ -78,7 +79,24 @@ def _render_settings(form: TokenForm, new_token: str | None = None, status: int 
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("accounts/settings.html", form=form, tokens=tokens, new_token=new_token), status
+    preference_form = EmailPreferenceForm(email_preference=current_user.email_preference)
+    return render_template(
+        "accounts/settings.html", form=form, tokens=tokens, new_token=new_token, preference_form=preference_form
+    ), status
+
+
+@bp.route("/settings/notifications", methods=["POST"])
+@signed_in
+def email_preference():
+    """Choose how notifications reach you by e-mail."""
+    form = EmailPreferenceForm()
+    if form.validate_on_submit():
+        services.set_email_preference(current_user, form.email_preference.data)
+        db.session.commit()
+        flash("Your e-mail preference is saved.", "success")
+    else:
+        flash("Choose one of the options.", "error")
+    return redirect(url_for("accounts.settings") + "#notifications")
 
 
 @bp.route("/settings/tokens", methods=["POST"])

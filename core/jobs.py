@@ -115,7 +115,8 @@ def _set_fields(job_id: str, **fields) -> None:
         connection.execute(update(JobRecord).where(JobRecord.id == job_id).values(**fields))
 
 
-def _will_retry() -> bool:
+def will_retry() -> bool:
+    """True inside an RQ job that RQ will run again if it fails now."""
     rq_job = get_current_job()
     return bool(rq_job and rq_job.retries_left)
 
@@ -142,7 +143,7 @@ def _execute(job_id: str):
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        status = "queued" if _will_retry() else "failed"
+        status = "queued" if will_retry() else "failed"
         _set_fields(job_id, status=status, error=f"{type(exc).__name__}: {exc}", ended_at=utcnow())
         raise
     return result

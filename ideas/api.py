@@ -1,4 +1,5 @@
 """Idea endpoints of the JSON API: parse, authorise, call one service, commit once, respond."""
+
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
@@ -34,7 +35,9 @@ def list_ideas():
     """One page of ideas, sorted and filtered."""
     params = queries.parse_list_params(request.args)
     items, total = queries.list_ideas(current_user, params)
-    return jsonify({"items": ideas_json(current_user, items), "page": params.page, "per_page": params.per_page, "total": total})
+    return jsonify(
+        {"items": ideas_json(current_user, items), "page": params.page, "per_page": params.per_page, "total": total}
+    )
 
 
 @bp.get("/ideas/similar")
@@ -49,7 +52,7 @@ def similar_ideas():
     ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches])
     found = [(ideas[idea_id], score) for idea_id, score in matches if idea_id in ideas]
     objects = ideas_json(current_user, [idea for idea, _ in found])
-    return jsonify({"items": [{"idea": obj, "score": round(score, 4)} for obj, (_, score) in zip(objects, found)]})
+    return jsonify({"items": [{"idea": obj, "score": round(score, 4)} for obj, (_, score) in zip(objects, found, strict=True)]})
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -122,5 +125,3 @@ def add_comment(idea_id: int):
     comment = services.add_comment(current_user, _idea(idea_id), json_body())
     db.session.commit()
     return jsonify(comment_json(comment)), 201
-
-

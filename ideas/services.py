@@ -15,6 +15,7 @@ from ideas import similarity, validation
 from ideas.counters import change_comment_count, change_vote_count, hot_base
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
 
+
 def record_event(idea_id: int, kind: str, actor: User | None, **data) -> None:
     """Add a line to the idea's timeline."""
     db.session.add(IdeaEvent(idea_id=idea_id, kind=kind, actor_id=getattr(actor, "id", None), data=data))
@@ -73,6 +74,7 @@ def create_idea(author: User, data: dict) -> Idea:
     record_event(idea.id, "created", author)
     vote(author, idea)
     _index_and_check_duplicates(idea)
+    _announce(idea)
     return idea
 
 
@@ -80,6 +82,11 @@ def _index_and_check_duplicates(idea: Idea) -> None:
     """Keep the similarity index current; after commit, a job looks for duplicates for moderators."""
     similarity.index_idea(idea)
     jobs.enqueue("jobs.moderation.find_duplicates", idea.id, queue="low")
+
+
+def _announce(idea: Idea) -> None:
+    """After commit: the campaign owner hears of the new idea, and webhooks get idea.created."""
+    jobs.enqueue("jobs.notifications.idea_created", idea.id, queue="default")
 
 
 def may_edit(user: User, idea: Idea) -> bool:

@@ -7,8 +7,8 @@ from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import db, limiter
 from core.timeutil import utcnow
-from ideas import queries, services, similarity
-from ideas.forms import CommentForm, IdeaForm, form_errors_from
+from ideas import queries, responses, services, similarity
+from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
 
@@ -131,6 +131,8 @@ def show(idea_id: int):
         timeline=queries.timeline_of(idea),
         campaign=queries.get_campaign(idea.campaign_id) if idea.campaign_id else None,
         comment_form=CommentForm(),
+        responses=responses.responses_of(idea),
+        response_form=ResponseForm() if current_user.is_executive else None,
         may_edit=services.may_edit(current_user, idea),
         author_visible=queries.may_see_author(current_user, idea),
     )

@@ -19,9 +19,11 @@ from ideas import queries as idea_queries
 from ideas import similarity
 from ideas.counters import recount
 from ideas.models import CoAuthor, Follow, Idea, Vote
+from ideas.serialize import idea_url
 from ideas.services import lock_idea, record_event
 from moderation.models import Merge
 from notifications import services as notifications
+from notifications import webhooks
 
 
 def _merge_problem(source: Idea, target: Idea | None) -> tuple[int, str, str] | None:
@@ -157,6 +159,9 @@ def _record_merge(merge: Merge, source: Idea, target: Idea) -> None:
         f"merge:{merge.id}",
         merge.actor_id,
     )
+    if source.visibility == "everyone" and target.visibility == "everyone":
+        webhooks.emit("idea.merged", {"source_id": source.id, "target_id": target.id, "target_title": target.title,
+                                      "target_url": idea_url(target.id)}, f"merge:{merge.id}")
     audit.record(
         actor,
         "merge",

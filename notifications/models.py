@@ -2,7 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -68,7 +79,13 @@ class Webhook(db.Model):
 
     def to_json(self) -> dict:
         """The API's webhook object (the secret is shown only when created)."""
-        return {"id": self.id, "url": self.url, "events": self.events, "active": self.active, "created_at": to_iso(self.created_at)}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": self.events,
+            "active": self.active,
+            "created_at": to_iso(self.created_at),
+        }
 
 
 class WebhookDelivery(db.Model):
@@ -96,7 +113,12 @@ class WebhookDelivery(db.Model):
     def to_json(self) -> dict:
         """The delivery log entry."""
         return {
-            "id": self.id, "event": self.event, "state": self.state, "attempts": self.attempts,
-            "response_code": self.response_code, "error": self.error,
-            "created_at": to_iso(self.created_at), "delivered_at": to_iso(self.delivered_at),
+            "id": self.id,
+            "event": self.event,
+            "state": self.state,
+            "attempts": self.attempts,
+            "response_code": self.response_code,
+            "error": self.error,
+            "created_at": to_iso(self.created_at),
+            "delivered_at": to_iso(self.delivered_at),
         }

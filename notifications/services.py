@@ -1,28 +1,187 @@
-"""Notify people. Set-based: one INSERT … SELECT for any number of recipients, idempotent per event."""
+"""Notify people, set-based: one INSERT … SELECT for any number of recipients, idempotent per event.
 
-from sqlalchemy import literal, select, update
+Each (user, event) gets one notification at most (unique event key). Its e-mail state follows the
+user's preference, and e-mail goes out in batches over one SMTP connection; a message is marked
+sent only once the SMTP server accepted it, so a retried job sends only what is still pending.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.sql import Select
 
+from accounts.models import User
+from core import jobs
 from core.database import insert_select_ignoring_duplicates
 from core.extensions import db
 from core.timeutil import utcnow
+from ideas.models import Idea
+from ideas.serialize import idea_url
+from notifications import mail
 from notifications.models import Notification
+
+EMAIL_BATCH = 200
+PAGE_SIZE = 50
+_EMAIL_STATE_BY_PREFERENCE = case(
+    (User.email_preference == "immediate", "pending"), (User.email_preference == "digest", "digest"), else_="none"
+)
 
 
 def notify(recipients: Select, kind: str, idea_id: int | None, text: str, event_key: str, actor_id: int | None) -> int:
-    """Give each recipient (a SELECT of user ids) one notification for this event; never a second one.
+    """Give each recipient (a SELECT of user ids) one notification for this event, never a second one.
 
-    The person who acted is never notified of their own act. Returns how many were added.
+    The person who acted is never notified of their own act. E-mail follows each user's preference;
+    immediate e-mail is sent by a job after commit. Returns how many notifications were added.
     """
     recipient_rows = recipients.subquery()
-    user_id = recipient_rows.c[0]
-    rows = select(user_id, literal(kind), literal(idea_id), literal(text), literal(event_key), literal(utcnow()))
-    rows = rows.select_from(recipient_rows)
+    rows = (
+        select(
+            User.id,
+            literal(kind),
+            literal(idea_id),
+            literal(text),
+            literal(event_key),
+            literal(utcnow()),
+            _EMAIL_STATE_BY_PREFERENCE,
+        )
+        .join(recipient_rows, recipient_rows.c[0] == User.id)
+        .where(User.active.is_(True))
+    )
     if actor_id is not None:
-        rows = rows.where(user_id != actor_id)
-    columns = ["user_id", "kind", "idea_id", "text", "event_key", "created_at"]
+        rows = rows.where(User.id != actor_id)
+    columns = ["user_id", "kind", "idea_id", "text", "event_key", "created_at", "email_state"]
     statement = insert_select_ignoring_duplicates(Notification.__table__, columns, rows, ["user_id", "event_key"])
-    return len(db.session.execute(statement.returning(Notification.id)).all())
+    added = db.session.execute(statement.returning(Notification.email_state)).scalars().all()
+    if "pending" in added:
+        jobs.enqueue("jobs.notifications.send_emails", event_key, queue="default")
+    return len(added)
+
+
+def _pending_batch(event_key: str | None, state: str, limit: int):
+    statement = (
+        select(Notification, User, Idea.title)
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(Idea, Idea.id == Notification.idea_id)
+        .where(Notification.email_state == state)
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    if event_key is not None:
+        statement = statement.where(Notification.event_key == event_key)
+    return db.session.execute(statement).all()
+
+
+def _notification_mail(notification: Notification, user: User, idea_title: str | None) -> mail.Mail:
+    url = idea_url(notification.idea_id) if notification.idea_id else mail.current_app.config["BASE_URL"]
+    subject = f"Ideapool: {idea_title}" if idea_title else "Ideapool"
+    if notification.kind == "idea_responded":
+        subject = f"Ideapool: an answer to “{idea_title}”"
+    return mail.compose(
+        user.email,
+        user.name,
+        subject,
+        "notification",
+        f"notification-{notification.id}",
+        user_id=user.id,
+        text=notification.text,
+        idea_url=url,
+        idea_title=idea_title or "Ideapool",
+    )
+
+
+def _mark(notification_ids: list[int], state: str) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids))
+        .values(email_state=state, emailed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def send_pending_emails(event_key: str | None = None) -> int:
+    """Send the pending immediate e-mail (of one event, or all), batch by batch; returns how many went out.
+
+    Each message is marked sent right after the SMTP server accepted it, so a retry after a failure
+    or a killed worker sends only what is still pending. A down server raises, and the job is retried.
+    """
+    sent = 0
+    while batch := _pending_batch(event_key, "pending", EMAIL_BATCH):
+        outgoing = [
+            (
+                notification.id,
+                _notification_mail(notification, user, title) if user.email_preference != "never" else None,
+            )
+            for notification, user, title in batch
+        ]
+        sent += _send_all(outgoing, "sent")
+    return sent
+
+
+def _send_all(outgoing: list[tuple[list[int] | int, mail.Mail | None]], sent_state: str) -> int:
+    """Send each message over one connection, marking its notifications as soon as the server accepted it."""
+    db.session.commit()  # hold no database lock while talking to the SMTP server
+    sent = 0
+    with mail.smtp_session() as send:
+        for ids, message in outgoing:
+            ids = ids if isinstance(ids, list) else [ids]
+            if message is not None:
+                send(message)
+                sent += 1
+            _mark(ids, sent_state if message is not None else "none")
+    return sent
+
+
+def send_digests() -> int:
+    """Gather each user's digest-bound notifications into one e-mail; returns how many digests went out."""
+    digests = 0
+    while batch := _pending_batch(None, "digest", EMAIL_BATCH * 5):
+        by_user: dict[int, list[Notification]] = defaultdict(list)
+        users: dict[int, User] = {}
+        for notification, user, _ in batch:
+            by_user[user.id].append(notification)
+            users[user.id] = user
+        outgoing = [
+            (
+                [n.id for n in items],
+                _digest_mail(users[user_id], items) if users[user_id].email_preference != "never" else None,
+            )
+            for user_id, items in by_user.items()
+        ]
+        digests += _send_all(outgoing, "digested")
+    return digests
+
+
+def _digest_mail(user: User, notifications: list[Notification]) -> mail.Mail:
+    base = mail.current_app.config["BASE_URL"]
+    items = [{"text": n.text, "url": idea_url(n.idea_id) if n.idea_id else base} for n in notifications]
+    key = f"digest-{user.id}-{notifications[0].id}-{notifications[-1].id}"
+    return mail.compose(
+        user.email,
+        user.name,
+        f"Ideapool: your daily digest ({len(items)})",
+        "digest",
+        key,
+        user_id=user.id,
+        items=items,
+    )
+
+
+def unread_count(user_id: int) -> int:
+    """How many notifications the user has not read."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def for_user(user_id: int, before_id: int | None = None, limit: int = PAGE_SIZE) -> list[Notification]:
+    """The user's notifications, newest first."""
+    statement = select(Notification).where(Notification.user_id == user_id)
+    if before_id:
+        statement = statement.where(Notification.id < before_id)
+    return list(db.session.scalars(statement.order_by(Notification.id.desc()).limit(limit)))
 
 
 def mark_read(user_id: int, ids: list[int] | None) -> int:
@@ -31,3 +190,17 @@ def mark_read(user_id: int, ids: list[int] | None) -> int:
     if ids is not None:
         statement = statement.where(Notification.id.in_(ids))
     return len(db.session.execute(statement.values(read_at=utcnow()).returning(Notification.id)).all())
+
+
+def unsubscribe(user_id: int) -> bool:
+    """Stop all e-mail to the user (from an unsubscribe link); pending e-mail is dropped."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    user.email_preference = "never"
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.email_state.in_(("pending", "digest")))
+        .values(email_state="none")
+    )
+    return True

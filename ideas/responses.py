@@ -1,0 +1,102 @@
+"""Official responses and the executives' review queue."""
+
+from datetime import datetime
+
+from sqlalchemy import false, func, select
+
+from accounts.models import User
+from core import audit, jobs
+from core.errors import ApiError, validation_error
+from core.extensions import db
+from core.sanitize import render_markdown
+from core.timeutil import as_utc, to_iso, utcnow
+from ideas.models import BODY_MAX, RESPONSE_STATUSES, Campaign, Idea, Response
+from ideas.services import lock_idea, record_event
+
+DEFAULT_VOTE_THRESHOLD = 10
+REVIEW_QUEUE_LIMIT = 100
+
+
+def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:
+    """An executive answers: the idea's status and timeline change, and every sponsor hears about it."""
+    status, body = data.get("status"), data.get("body")
+    errors = {}
+    if status not in RESPONSE_STATUSES:
+        errors["status"] = [f"Choose one of: {', '.join(RESPONSE_STATUSES)}."]
+    if not isinstance(body, str) or not body.strip():
+        errors["body"] = ["Write the response."]
+    elif len(body) > BODY_MAX:
+        errors["body"] = [f"Use at most {BODY_MAX:,} characters."]
+    if errors:
+        raise validation_error(errors)
+    lock_idea(idea.id)
+    db.session.refresh(idea)
+    if idea.merged_into_id is not None:
+        raise ApiError(409, "This idea was merged; respond to the idea it was merged into.", "idea_merged")
+    before = idea.status
+    response = Response(
+        idea_id=idea.id, responder_id=responder.id, status=status, body=body.strip(), body_html=render_markdown(body)
+    )
+    db.session.add(response)
+    idea.status, idea.updated_at = status, utcnow()
+    idea.responded_at = idea.responded_at or utcnow()
+    db.session.flush()
+    record_event(idea.id, "responded", responder, status=status, response_id=response.id)
+    if before != status:
+        record_event(idea.id, "status_changed", responder, status=status, before=before)
+    audit.record(
+        responder,
+        "respond",
+        "idea",
+        idea.id,
+        before={"status": before},
+        after={"status": status},
+        response_id=response.id,
+    )
+    job = jobs.enqueue("jobs.notifications.response_published", response.id, user_id=responder.id, queue="default")
+    return response, job
+
+
+def response_json(response: Response) -> dict:
+    """The API's Response object."""
+    return {
+        "id": response.id,
+        "idea_id": response.idea_id,
+        "status": response.status,
+        "body": response.body,
+        "body_html": response.body_html,
+        "responder": response.responder.summary() if response.responder else None,
+        "created_at": to_iso(response.created_at),
+    }
+
+
+def responses_of(idea: Idea) -> list[Response]:
+    """An idea's responses, oldest first."""
+    return list(db.session.scalars(select(Response).where(Response.idea_id == idea.id).order_by(Response.id)))
+
+
+def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:
+    """Ideas without an official response whose votes reached their threshold, hottest first."""
+    threshold = func.coalesce(Campaign.vote_threshold, DEFAULT_VOTE_THRESHOLD)
+    statement = (
+        select(Idea)
+        .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+        .where(
+            Idea.responded_at.is_(None),
+            Idea.merged_into_id.is_(None),
+            Idea.hidden.is_(false()),
+            Idea.vote_count >= threshold,
+        )
+        .order_by(Idea.hot_score.desc(), Idea.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def waited(idea: Idea, now: datetime) -> str:
+    """How long an idea has waited for an answer, for people: "3 days", "5 hours"."""
+    seconds = (now - as_utc(idea.created_at)).total_seconds()
+    days, hours = int(seconds // 86400), int(seconds // 3600)
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"

@@ -1,0 +1,96 @@
+"""Executive pages: the review queue, official responses and campaign management."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from accounts.auth import require_role
+from accounts.models import User
+from core.errors import ApiError
+from core.extensions import db
+from core.timeutil import utcnow
+from ideas import campaigns, queries, responses
+from ideas.forms import CampaignForm, ResponseForm, form_errors_from
+
+bp = Blueprint("review", __name__)
+executive_only = require_role("executive")
+
+
+@bp.get("/review")
+@executive_only
+def index():
+    """Ideas waiting for an official response, hottest first, with how long each has waited."""
+    now = utcnow()
+    ideas = responses.review_queue()
+    return render_template(
+        "ideas/review.html", ideas=ideas, waited={idea.id: responses.waited(idea, now) for idea in ideas}
+    )
+
+
+@bp.post("/ideas/<int:idea_id>/respond")
+@executive_only
+def respond(idea_id: int):
+    """Post an official response from the idea page."""
+    idea = queries.get_visible_idea(current_user, idea_id)
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        flash("Choose a status and write the response.", "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id) + "#respond")
+    try:
+        responses.respond(current_user, idea, {"status": form.status.data, "body": form.body.data})
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("ideas.show", idea_id=idea.id) + "#respond")
+    db.session.commit()
+    flash("Your response is published; every sponsor of the idea is being told.", "success")
+    return redirect(url_for("ideas.show", idea_id=idea.id) + "#responses")
+
+
+def _owner_choices() -> list[SelectChoice]:
+    owners = db.session.scalars(
+        select(User).where(User.role.in_(("executive", "admin")), User.active.is_(True)).order_by(User.name)
+    )
+    return [SelectChoice("", "Me")] + [SelectChoice(str(user.id), user.name) for user in owners]
+
+
+def _save_campaign(form: CampaignForm, campaign=None):
+    try:
+        if campaign is None:
+            campaign = campaigns.create_campaign(current_user, form.campaign_data())
+        else:
+            campaign = campaigns.update_campaign(current_user, campaign, form.campaign_data())
+    except ApiError as error:
+        db.session.rollback()
+        form_errors_from(form, error.fields or {"title": [error.message]})
+        return None
+    db.session.commit()
+    return campaign
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@executive_only
+def new_campaign():
+    """Open a campaign."""
+    form = CampaignForm()
+    form.owner_id.choices = _owner_choices()
+    if form.validate_on_submit() and (campaign := _save_campaign(form)):
+        flash("The campaign is open.", "success")
+        return redirect(url_for("ideas.campaign", campaign_id=campaign.id))
+    return render_template("ideas/campaign_form.html", form=form, campaign=None), 422 if form.errors else 200
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@executive_only
+def edit_campaign(campaign_id: int):
+    """Edit or close a campaign."""
+    campaign = queries.get_campaign(campaign_id)
+    form = CampaignForm(obj=campaign, owner_id=str(campaign.owner_id or ""))
+    form.owner_id.choices = _owner_choices()
+    if request.method == "GET" and campaign.closes_at:
+        form.closes_at.data = campaign.closes_at.date()
+    if form.validate_on_submit() and _save_campaign(form, campaign):
+        flash("The campaign is saved.", "success")
+        return redirect(url_for("ideas.campaign", campaign_id=campaign.id))
+    return render_template("ideas/campaign_form.html", form=form, campaign=campaign), 422 if form.errors else 200

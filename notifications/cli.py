@@ -1,0 +1,29 @@
+"""`flask --app wsgi digest` (run daily from cron) and `flask --app wsgi mail send-pending`."""
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from core.database import writing
+from core.extensions import db
+from notifications import services
+
+mail_cli = AppGroup("mail", help="E-mail delivery.")
+
+
+@click.command("digest")
+@with_appcontext
+def digest_command() -> None:
+    """Send each user's daily digest of the notifications they chose to get that way."""
+    with writing():
+        count = services.send_digests()
+        db.session.commit()
+    click.echo(f"Sent {count} digest{'s' if count != 1 else ''}.")
+
+
+@mail_cli.command("send-pending")
+def send_pending() -> None:
+    """Send every immediate e-mail still pending (after the SMTP server was down for long)."""
+    with writing():
+        count = services.send_pending_emails(None)
+        db.session.commit()
+    click.echo(f"Sent {count} e-mail{'s' if count != 1 else ''}.")

@@ -1,0 +1,121 @@
+"""E-mail: message building, SMTP delivery through SMTP_URL, and signed unsubscribe links.
+
+Without SMTP_URL, messages are written to the log instead (the embedded default).
+"""
+
+import logging
+import smtplib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+
+log = logging.getLogger(__name__)
+SMTP_TIMEOUT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message to one person."""
+
+    to_address: str
+    to_name: str
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str
+    message_id: str
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ideapool-unsubscribe")
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed token that lets its holder stop e-mail to that user, without signing in."""
+    return _serializer().dumps({"user": user_id})
+
+
+def user_id_from_token(token: str) -> int | None:
+    """The user an unsubscribe token is for, or None when it is forged or damaged."""
+    try:
+        return int(_serializer().loads(token)["user"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_url(user_id: int) -> str:
+    """The absolute unsubscribe link for a user."""
+    return f"{current_app.config['BASE_URL']}/unsubscribe/{unsubscribe_token(user_id)}"
+
+
+def message_domain() -> str:
+    """The domain part of our Message-IDs."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "ideapool.local"
+
+
+def compose(to_address: str, to_name: str, subject: str, template: str, message_key: str, **context) -> Mail:
+    """Render a message's plain text and HTML from templates/email/<template>.{txt,html}.
+
+    `message_key` makes the Message-ID stable: a message sent again after a crash is recognisably the same.
+    """
+    unsubscribe = unsubscribe_url(context["user_id"])
+    context = {**context, "unsubscribe_url": unsubscribe, "base_url": current_app.config["BASE_URL"], "name": to_name}
+    return Mail(
+        to_address=to_address,
+        to_name=to_name,
+        subject=subject,
+        text=render_template(f"email/{template}.txt", **context),
+        html=render_template(f"email/{template}.html", **context),
+        unsubscribe_url=unsubscribe,
+        message_id=f"<{message_key}@{message_domain()}>",
+    )
+
+
+def to_email_message(mail: Mail) -> EmailMessage:
+    """The MIME message: plain text with an HTML alternative, and one-click unsubscribe headers (RFC 8058)."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = formataddr((mail.to_name, mail.to_address))
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail.message_id
+    message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+def _connect(url: str) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    secure = parts.scheme == "smtps"
+    port = parts.port or (465 if secure else 25)
+    connection_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
+    connection = connection_class(parts.hostname, port, timeout=SMTP_TIMEOUT_SECONDS)
+    if parts.scheme == "smtp+starttls":
+        connection.starttls()
+    if parts.username:
+        connection.login(unquote(parts.username), unquote(parts.password or ""))
+    return connection
+
+
+@contextmanager
+def smtp_session():
+    """A function that sends one Mail; one SMTP connection for many messages. Raises if the server is down."""
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        yield lambda mail: log.info("E-mail (no SMTP_URL set) to %s: %s\n%s", mail.to_address, mail.subject, mail.text)
+        return
+    connection = _connect(url)
+    try:
+        yield lambda mail: connection.send_message(to_email_message(mail))
+    finally:
+        try:
+            connection.quit()
+        except smtplib.SMTPException:
+            connection.close()
