@@ -2,6 +2,7 @@
 
 Counters change in SQL (`vote_count = vote_count + 1`), never read-modify-write in Python.
 """
+
 from sqlalchemy import delete, func, select, update
 
 from accounts.models import User
@@ -184,7 +185,9 @@ def auto_follow(user: User, idea_id: int) -> None:
     """Follow because the user voted or commented, unless they unfollowed before (their choice wins)."""
     db.session.execute(
         insert_ignoring_duplicates(
-            Follow.__table__, {"idea_id": idea_id, "user_id": user.id, "active": True, "created_at": utcnow()}, ["idea_id", "user_id"]
+            Follow.__table__,
+            {"idea_id": idea_id, "user_id": user.id, "active": True, "created_at": utcnow()},
+            ["idea_id", "user_id"],
         )
     )
 
@@ -218,11 +221,15 @@ def add_comment(author: User, idea: Idea, data: dict) -> Comment:
     _parent_in_thread(idea, parent_id, errors)
     if errors:
         raise validation_error(errors)
-    comment = Comment(idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=body, body_html=render_markdown(body))
+    comment = Comment(
+        idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=body, body_html=render_markdown(body)
+    )
     db.session.add(comment)
     change_comment_count(idea.id, +1)
     auto_follow(author, idea.id)
     db.session.flush()
+    if parent_id is not None:
+        jobs.enqueue("jobs.notifications.reply_posted", comment.id, queue="default")
     return comment
 
 
@@ -232,5 +239,3 @@ def tag_names(prefix: str = "", limit: int = 50) -> list[str]:
     if prefix:
         statement = statement.where(Tag.name.startswith(prefix.lower()))
     return list(db.session.scalars(statement.order_by(func.count().desc(), Tag.name).limit(limit)))
-
-

@@ -2,9 +2,10 @@
 
 from sqlalchemy import select
 
+from accounts.models import User
 from core.extensions import db
 from ideas import queries
-from ideas.models import Campaign, Idea, Response
+from ideas.models import Campaign, Comment, Idea, Response
 from ideas.serialize import idea_url
 from notifications import services, webhooks
 
@@ -86,3 +87,16 @@ def daily_digest() -> dict:
 def deliver_webhook(delivery_id: int) -> dict:
     """POST one webhook delivery."""
     return webhooks.deliver(delivery_id)
+
+
+def reply_posted(comment_id: int) -> dict:
+    """The author of the comment replied to hears of it, unless they unfollowed the idea."""
+    reply = db.session.get(Comment, comment_id)
+    if reply is None or reply.parent_id is None:
+        return {"comment_id": comment_id, "notified": 0}
+    idea = db.session.get(Idea, reply.idea_id)
+    parent_author = select(Comment.author_id).where(Comment.id == reply.parent_id)
+    allowed = queries.sponsor_ids(idea).where(User.id.in_(parent_author))
+    text = f"{reply.author.name} replied to your comment on “{idea.title}”."
+    notified = services.notify(allowed, "reply", idea.id, text, f"reply:{reply.id}", reply.author_id)
+    return {"comment_id": comment_id, "notified": notified}
