@@ -1,19 +1,23 @@
 """Engine tuning for the embedded SQLite default; PostgreSQL needs none.
 
 SQLite allows one writer at a time. A transaction that reads and then writes can fail at once
-with "database is locked" when another writer got in between, so write transactions (unsafe
-HTTP methods and jobs) start with BEGIN IMMEDIATE and wait for the lock instead.
+with "database is locked" when another writer got in between, so the database session of a
+writer (an unsafe HTTP method, or a job) starts its transactions with BEGIN IMMEDIATE and waits
+for the lock instead. Other connections (bookkeeping, read-only side connections) begin plainly,
+so they never queue behind the session they serve.
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, true
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 30_000
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+WRITER_OPTION = "ideapool_writer"
 _writing: ContextVar[bool] = ContextVar("ideapool_writing", default=False)
 
 
@@ -42,7 +46,22 @@ def _on_connect(dbapi_connection, _record) -> None:
 
 
 def _on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _is_writer() else "BEGIN")
+    writer = connection.get_execution_options().get(WRITER_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+class WriterAwareSession(FlaskSession):
+    """The app's database session: a writer's connections carry WRITER_OPTION (see the module docstring)."""
+
+    _writer_binds: dict = {}
+
+    def get_bind(self, *args, **kwargs):
+        bind = super().get_bind(*args, **kwargs)
+        if bind.dialect.name != "sqlite" or not _is_writer():
+            return bind
+        if bind not in self._writer_binds:
+            self._writer_binds[bind] = bind.execution_options(**{WRITER_OPTION: True})
+        return self._writer_binds[bind]
 
 
 def tune(engine: Engine) -> None:

@@ -131,12 +131,11 @@ def _execute(job_id: str):
     record = db.session.get(JobRecord, job_id)
     if record is None:
         raise LookupError(f"No job record {job_id}")
-    if record.status == "finished":
-        return record.result
-    name, args = record.name, list(record.args)
-    db.session.rollback()  # end the read: on SQLite it holds the write lock _set_fields' connection needs
+    status, result, function, args = record.status, record.result, resolve(record.name), list(record.args)
+    db.session.rollback()  # end this read: the bookkeeping below is its own short transaction
+    if status == "finished":
+        return result
     _set_fields(job_id, status="started", started_at=utcnow(), attempts=JobRecord.attempts + 1, error=None)
-    function = resolve(name)
     try:
         result = function(*args)
         db.session.execute(update(JobRecord).where(JobRecord.id == job_id).values(**_outcome(result)))
