@@ -1,0 +1,113 @@
+"""The in-memory index of one database: a large main segment plus a small delta of recent changes.
+
+Changes land in the delta (rebuilt whole, it is small); when the delta grows past a twentieth of
+the main segment both are merged and every weight is recomputed with fresh document frequencies.
+"""
+from collections import Counter
+
+import numpy as np
+
+from ideas.similarity.vectors import QueryVector, Segment, Vocabulary
+
+MIN_DELTA = 1000
+QUERY_BUDGET = 400_000  # postings read per query before light features are dropped (then re-scored)
+SCAN_BUDGET = 20_000
+RESCORE = 64
+
+
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Slots of the `depth` highest positive scores, best first."""
+    slots = np.flatnonzero(scores > 0)
+    if len(slots) > depth:
+        slots = slots[np.argpartition(-scores[slots], depth - 1)[:depth]]
+    return slots[np.argsort(-scores[slots], kind="stable")]
+
+
+class Index:
+    """Documents by idea id; search returns (idea_id, score) best first."""
+
+    def __init__(self):
+        self.vocabulary = Vocabulary()
+        self.main = Segment.build([], self.vocabulary)
+        self.delta = Segment.build([], self.vocabulary)
+        self.pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the delta's documents
+        self.slots: dict[int, int] = {}  # idea id -> slot in main
+
+    def __len__(self) -> int:
+        return len(self.slots) + len(self.pending)
+
+    def load(self, documents: list[tuple[int, Counter]]) -> None:
+        """Replace everything with these (idea_id, feature counts) documents."""
+        self.__init__()
+        encoded = []
+        for idea_id, counts in documents:
+            ids, tf, _ = self.vocabulary.encode(counts, grow=True)
+            self.vocabulary.count(ids, +1)
+            encoded.append((idea_id, ids, tf))
+        self._set_main(encoded)
+
+    def _set_main(self, encoded: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+        self.main = Segment.build(encoded, self.vocabulary)
+        self.slots = {int(idea_id): slot for slot, idea_id in enumerate(self.main.idea_ids)}
+        self.pending = {}
+        self.delta = Segment.build([], self.vocabulary)
+
+    def _forget(self, idea_id: int) -> None:
+        slot = self.slots.pop(idea_id, None)
+        if slot is not None:
+            self.main.alive[slot] = False
+            self.vocabulary.count(self.main.document(slot)[0], -1)
+        old = self.pending.pop(idea_id, None)
+        if old is not None:
+            self.vocabulary.count(old[0], -1)
+
+    def apply(self, changes: list[tuple[int, Counter | None]]) -> None:
+        """Add, replace (counts) or remove (None) documents, then refresh the delta."""
+        for idea_id, counts in changes:
+            self._forget(idea_id)
+            if counts:
+                ids, tf, _ = self.vocabulary.encode(counts, grow=True)
+                self.vocabulary.count(ids, +1)
+                self.pending[idea_id] = (ids, tf)
+        if len(self.pending) > max(MIN_DELTA, len(self.slots) // 20):
+            self.compact()
+        else:
+            self.delta = Segment.build([(i, ids, tf) for i, (ids, tf) in self.pending.items()], self.vocabulary)
+
+    def compact(self) -> None:
+        """Merge the delta into the main segment, recomputing all weights."""
+        encoded = [(int(self.main.idea_ids[slot]), *self.main.document(slot)) for slot in self.slots.values()]
+        encoded += [(idea_id, ids, tf) for idea_id, (ids, tf) in self.pending.items()]
+        self._set_main(encoded)
+
+    def vector(self, idea_id: int) -> QueryVector | None:
+        """The indexed vector of an idea, or None when it is not indexed."""
+        if idea_id in self.pending:
+            return self.delta.vector(int(np.flatnonzero(self.delta.idea_ids == idea_id)[0]))
+        slot = self.slots.get(idea_id)
+        return None if slot is None else self.main.vector(slot)
+
+    def query_vector(self, counts: Counter) -> QueryVector:
+        """A query vector for feature counts."""
+        return QueryVector(self.vocabulary, counts)
+
+    def _segment_top(self, segment: Segment, query: QueryVector, depth: int, budget: int) -> list[tuple[int, float]]:
+        if len(segment) == 0:
+            return []
+        scores, exact = segment.scores(query, budget)
+        slots = _top(scores, depth if exact else max(depth, RESCORE))
+        values = scores[slots] if exact else segment.exact(slots, query)
+        pairs = zip(segment.idea_ids[slots].tolist(), values.tolist(), strict=True)
+        return [(idea_id, value) for idea_id, value in pairs if value > 0]
+
+    def search(self, query: QueryVector, depth: int, budget: int = QUERY_BUDGET) -> list[tuple[int, float]]:
+        """Up to `depth` (idea_id, score) pairs, best first; scores in 0..1."""
+        if not query:
+            return []
+        found = self._segment_top(self.main, query, depth, budget) + self._segment_top(self.delta, query, depth, budget)
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        return [(idea_id, min(score, 1.0)) for idea_id, score in found[:depth]]
+
+    def idea_ids(self) -> list[int]:
+        """Every indexed idea id."""
+        return [*self.slots, *self.pending]
