@@ -46,7 +46,7 @@ def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default"
     """Record a job in the current transaction; it is dispatched once that transaction commits."""
     record = JobRecord(id=str(uuid.uuid4()), name=name, args=list(args), user_id=user_id, status="queued")
     db.session.add(record)
-    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue))
+    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
     return record
 
 
@@ -87,20 +87,28 @@ def _run_inline(job_id: str) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # SQLAlchemy says "commit" when a SAVEPOINT is released; nothing is committed yet
     pending = session.info.pop(PENDING_KEY, [])
-    for job_id, queue in pending:
+    for job_id, queue, _record in pending:
         _dispatch(job_id, queue)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+def _after_rollback(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+        return
+    # A SAVEPOINT (or a failed flush inside one) rolled back: only the jobs recorded inside it go,
+    # and those are the ones whose records have left the session.
+    pending = session.info.get(PENDING_KEY, [])
+    session.info[PENDING_KEY] = [job for job in pending if job[2] in session]
 
 
 def install() -> None:
     """Hook job dispatch into every session's commit and rollback (once per process)."""
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+        event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 def resolve(name: str):
