@@ -5,8 +5,8 @@ shows it (page and API).
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from core.extensions import db
 from core.timeutil import to_iso, utcnow
@@ -53,3 +53,26 @@ def record(actor, action: str, target_type: str, target_id: int | None, **detail
     )
     db.session.add(entry)
     return entry
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+def _refuse_changes_on_flush(session: Session, _flush_context, _instances) -> None:
+    """An audit entry, once added, is never edited or deleted through the ORM."""
+    changed = [entry for entry in session.dirty if isinstance(entry, AuditEntry) and session.is_modified(entry)]
+    deleted = [entry for entry in session.deleted if isinstance(entry, AuditEntry)]
+    if changed or deleted:
+        raise AuditLogIsAppendOnly("Audit entries are never edited or deleted.")
+
+
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """The same for ORM-enabled UPDATE and DELETE statements (`update(AuditEntry)…`)."""
+    if (state.is_update or state.is_delete) and any(mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        raise AuditLogIsAppendOnly("Audit entries are never edited or deleted.")
+
+
+if not event.contains(Session, "before_flush", _refuse_changes_on_flush):
+    event.listen(Session, "before_flush", _refuse_changes_on_flush)
+    event.listen(Session, "do_orm_execute", _refuse_bulk_changes)
