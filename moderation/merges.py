@@ -96,12 +96,15 @@ def _copy_rows(model, merge: Merge, extra_columns: tuple[str, ...], conflict: li
 
 
 def _credit_source_authors(merge: Merge, source: Idea, target: Idea) -> None:
-    """S's author and co-authors become credited co-authors of T (not T's own author)."""
-    authors = (
-        select(literal(source.author_id).label("user_id"))
-        .union(select(CoAuthor.user_id).where(CoAuthor.idea_id == source.id))
-        .subquery()
-    )
+    """S's author and co-authors become credited co-authors of T (not T's own author).
+
+    The author of an anonymous S is not credited: co-authors are shown by name to everyone, so the
+    credit would reveal who posted it. Their vote still counts on T, so they stay one of T's sponsors.
+    """
+    co_authors = select(CoAuthor.user_id).where(CoAuthor.idea_id == source.id)
+    if not source.anonymous:
+        co_authors = co_authors.union(select(literal(source.author_id).label("user_id")))
+    authors = co_authors.subquery()
     rows = select(literal(target.id), authors.c.user_id, literal(merge.id), literal(utcnow())).where(
         authors.c.user_id != target.author_id
     )
