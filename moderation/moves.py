@@ -100,7 +100,10 @@ def perform_move(move_id: int):
     for idea_id in sorted(filter(None, (move.from_idea_id, move.to_idea_id))):
         idea_services.lock_idea(idea_id)
     move.moved_ids = subtree_ids(root.id)
-    move.root_before = {name: getattr(root, name) for name in ROOT_FIELDS} | {"created_at": root.created_at.isoformat()}
+    move.root_before = {name: getattr(root, name) for name in ROOT_FIELDS} | {
+        "created_at": root.created_at.isoformat(),
+        "moved_from": _moved_from_before(move.moved_ids),
+    }
     set_progress(0.3)
     if move.new_idea_title:
         _move_into_new_idea(move, root)
@@ -110,6 +113,27 @@ def perform_move(move_id: int):
     _leave_signpost(move, root)
     _finish_move(move)
     return _result(move)
+
+
+def _moved_from_before(ids: list[int]) -> dict[str, int]:
+    """Where moved comments had come from by an earlier move (comment id -> idea id), restored on undo."""
+    moved_before = Comment.moved_from_idea_id.is_not(None)
+    rows = db.session.execute(select(Comment.id, Comment.moved_from_idea_id).where(Comment.id.in_(ids), moved_before))
+    return {str(comment_id): idea_id for comment_id, idea_id in rows}
+
+
+def _restore_moved_from(before: dict[str, int]) -> None:
+    """Put back where each comment had come from before this move (see _moved_from_before)."""
+    by_idea: dict[int, list[int]] = {}
+    for comment_id, idea_id in before.items():
+        by_idea.setdefault(idea_id, []).append(int(comment_id))
+    for idea_id, ids in by_idea.items():
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(moved_from_idea_id=idea_id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _reassign(ids: list[int], to_idea_id: int, moved_from: int | None) -> None:
@@ -198,9 +222,11 @@ def _notify_authors(move: CommentMove) -> None:
 
 
 def request_undo(actor: User, move: CommentMove):
-    """Check an undo and start its job."""
+    """Check an undo and start its job (the job checks again: a vote may land in between)."""
     if move.state != "done":
         raise ApiError(409, "Only a finished move can be undone.", "not_undoable")
+    if move.new_idea_title and (problem := _new_idea_activity(move)):
+        raise ApiError(409, problem, "not_undoable")
     return jobs.enqueue("jobs.moderation.undo_move", move.id, actor.id, user_id=actor.id, queue="high")
 
 
@@ -219,6 +245,7 @@ def perform_undo(move_id: int, actor_id: int):
         _restore_root(move)
     current = subtree_ids(move.comment_id)
     _reassign(current, move.from_idea_id, None)
+    _restore_moved_from(move.root_before.get("moved_from", {}))
     db.session.execute(
         update(Comment).where(Comment.id == move.comment_id).values(parent_id=move.root_before["parent_id"])
     )
