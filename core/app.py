@@ -1,4 +1,5 @@
 """The application factory."""
+
 import importlib
 import logging
 from pathlib import Path
@@ -7,9 +8,9 @@ from flask import Flask, jsonify, request
 from sqlalchemy import text
 
 from core import api, audit, config, database, errors, jobs, models, nav, openapi, security  # noqa: F401 - models
+from core.demo import seed_demo_command
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
-from core.demo import seed_demo_command
 from core.worker import worker_command
 
 ROOT = Path(__file__).resolve().parent.parent

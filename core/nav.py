@@ -1,6 +1,7 @@
 """Navigation by role: each domain adds its entries; the layout shows those the user may use."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, url_for
 

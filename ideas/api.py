@@ -52,7 +52,9 @@ def similar_ideas():
     ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches])
     found = [(ideas[idea_id], score) for idea_id, score in matches if idea_id in ideas]
     objects = ideas_json(current_user, [idea for idea, _ in found])
-    return jsonify({"items": [{"idea": obj, "score": round(score, 4)} for obj, (_, score) in zip(objects, found, strict=True)]})
+    return jsonify(
+        {"items": [{"idea": obj, "score": round(score, 4)} for obj, (_, score) in zip(objects, found, strict=True)]}
+    )
 
 
 @bp.get("/ideas/<int:idea_id>")

@@ -1,4 +1,5 @@
 """Idea and comment forms. They check presence and shape; the rules themselves live in ideas/validation.py."""
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -56,7 +57,10 @@ class ResponseForm(FlaskForm):
 
     status = SelectField(
         "New status",
-        choices=[SelectChoice(value, value.replace("_", " ")) for value in ("under_review", "planned", "in_progress", "done", "declined")],
+        choices=[
+            SelectChoice(value, value.replace("_", " "))
+            for value in ("under_review", "planned", "in_progress", "done", "declined")
+        ],
     )
     body = TextAreaField("Response (Markdown)", validators=[DataRequired(), Length(max=BODY_MAX)])
 
@@ -68,7 +72,9 @@ class CampaignForm(FlaskForm):
     description = TextAreaField("Description (Markdown)", validators=[Optional(), Length(max=BODY_MAX)])
     owner_id = SelectField("Owner (an executive)", coerce=str, validators=[Optional()])
     closes_at = DateField("Closes on", validators=[Optional()])
-    vote_threshold = IntegerField("Votes before executive review", default=10, validators=[Optional(), NumberRange(min=1, max=100_000)])
+    vote_threshold = IntegerField(
+        "Votes before executive review", default=10, validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
     closed = BooleanField("Closed (read-only)")
 
     def campaign_data(self) -> dict:

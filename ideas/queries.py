@@ -1,4 +1,5 @@
 """Reads used by several views. `visible_to` is the one rule for what a user may see."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, or_, select, true, union
@@ -65,7 +66,9 @@ def caller_state(user: User, idea_ids: list[int]) -> tuple[set[int], set[int]]:
     voted = set(db.session.scalars(select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))))
     following = set(
         db.session.scalars(
-            select(Follow.idea_id).where(Follow.user_id == user.id, Follow.active.is_(true()), Follow.idea_id.in_(idea_ids))
+            select(Follow.idea_id).where(
+                Follow.user_id == user.id, Follow.active.is_(true()), Follow.idea_id.in_(idea_ids)
+            )
         )
     )
     return voted, following
@@ -127,7 +130,9 @@ def parse_list_params(args) -> ListParams:
         errors["status"] = [f"Choose one of: {', '.join(STATUSES)}."]
     campaign_id = _positive_int(args.get("campaign_id"), "campaign_id", errors, None)
     page = _positive_int(args.get("page"), "page", errors, 1)
-    per_page = min(_positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE)
+    per_page = min(
+        _positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE
+    )
     if errors:
         raise validation_error(errors)
     tag = (args.get("tag") or "").strip().lower() or None
@@ -207,7 +212,11 @@ def sponsor_ids(idea: Idea):
         select(Follow.user_id).where(Follow.idea_id == idea.id, Follow.active.is_(true())),
     ).subquery()
     unfollowed = select(Follow.user_id).where(Follow.idea_id == idea.id, Follow.active.is_(false()))
-    statement = select(User.id).where(User.id.in_(select(candidates.c.user_id)), User.id.not_in(unfollowed), User.active.is_(true()))
+    statement = select(User.id).where(
+        User.id.in_(select(candidates.c.user_id)), User.id.not_in(unfollowed), User.active.is_(true())
+    )
     if idea.visibility == "department":
-        statement = statement.where(or_(User.department_id == idea.department_id, User.role.in_(("moderator", "executive", "admin"))))
+        statement = statement.where(
+            or_(User.department_id == idea.department_id, User.role.in_(("moderator", "executive", "admin")))
+        )
     return statement

@@ -1,4 +1,5 @@
 """Full-text search of ideas: FTS5 on SQLite, a GIN to_tsvector index on PostgreSQL (made in migration 0002)."""
+
 import re
 
 from sqlalchemy import func, literal_column, select, text
@@ -21,7 +22,9 @@ def matches(query: str) -> ColumnElement[bool] | None:
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
-        document = func.to_tsvector(literal_column("'simple'"), func.coalesce(Idea.title, "") + " " + func.coalesce(Idea.body, ""))
+        document = func.to_tsvector(
+            literal_column("'simple'"), func.coalesce(Idea.title, "") + " " + func.coalesce(Idea.body, "")
+        )
         return document.op("@@")(func.plainto_tsquery(literal_column("'simple'"), " ".join(terms)))
     fts_query = " ".join(f'"{term}"*' for term in terms)
     matching = select(literal_column("rowid")).select_from(text("ideas_fts")).where(text("ideas_fts MATCH :fts_query"))

@@ -1,4 +1,5 @@
 """Idea pages. Every form posts and redirects, so the pages work without JavaScript."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -99,7 +100,11 @@ def edit_idea(idea_id: int):
     del form.campaign_id, form.visibility, form.anonymous
     if form.validate_on_submit():
         try:
-            services.edit_idea(current_user, idea, {"title": form.title.data, "body": form.body.data or "", "tags": form.tags.data or ""})
+            services.edit_idea(
+                current_user,
+                idea,
+                {"title": form.title.data, "body": form.body.data or "", "tags": form.tags.data or ""},
+            )
         except ApiError as error:
             db.session.rollback()
             form_errors_from(form, error.fields or {"title": [error.message]})
@@ -186,7 +191,9 @@ def comment(idea_id: int):
         flash("Write a comment first (at most 10,000 characters).", "error")
         return _back_to(idea_id, "#comments")
     try:
-        created = services.add_comment(current_user, idea, {"body": form.body.data, "parent_id": form.parent_id.data or None})
+        created = services.add_comment(
+            current_user, idea, {"body": form.body.data, "parent_id": form.parent_id.data or None}
+        )
     except ApiError as error:
         return _flash_refusal(error, idea_id)
     db.session.commit()
@@ -210,4 +217,6 @@ def campaign(campaign_id: int):
     params = queries.ListParams(campaign_id=found.id, per_page=CAMPAIGN_PAGE_SIZE)
     items, total = queries.list_ideas(current_user, params)
     voted, _ = queries.caller_state(current_user, [idea.id for idea in items])
-    return render_template("ideas/campaign.html", campaign=found, ideas=items, total=total, voted=voted, is_open=found.is_open(utcnow()))
+    return render_template(
+        "ideas/campaign.html", campaign=found, ideas=items, total=total, voted=voted, is_open=found.is_open(utcnow())
+    )
