@@ -1,0 +1,126 @@
+"""Helpers the ideas tests share: posting through the API, the error shape, direct database edits."""
+from itertools import count
+
+from sqlalchemy import func, select, text, update
+
+from core.extensions import db
+from ideas.models import Campaign, Idea
+
+IDEAS_URL = "/api/v1/ideas"
+SIMILAR_URL = f"{IDEAS_URL}/similar"
+# Every table an idea-related request may write to; a failed request must leave all of them as they were.
+WRITABLE_TABLES = (
+    "ideas", "votes", "follows", "comments", "tags", "idea_tags", "idea_events", "idea_co_authors", "audit_entries",
+)
+_titles = count(1)
+
+
+def idea_url(idea_id: int, suffix: str = "") -> str:
+    """The API path of one idea, or of something under it."""
+    return f"{IDEAS_URL}/{idea_id}{suffix}"
+
+
+def assert_error(response, status: int, code: str | None = None, field: str | None = None) -> dict:
+    """The response is the contract's JSON error with that status (code, and invalid field); returns the error."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) <= {"code", "message", "fields"}
+    assert isinstance(error["code"], str) and error["code"]
+    assert isinstance(error["message"], str) and error["message"]
+    if code is not None:
+        assert error["code"] == code
+    if field is not None:
+        messages = error.get("fields", {}).get(field)
+        assert messages and all(isinstance(message, str) and message for message in messages), error
+    return error
+
+
+def ok_json(response, status: int = 200) -> dict:
+    """The JSON body of a response that must have succeeded with that status."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def post_idea(client, **fields) -> dict:
+    """Post an idea through the API (a unique title unless given) and return the Idea object."""
+    data = {"title": f"Idea number {next(_titles)}", "body": "Some *details*.", **fields}
+    return ok_json(client.post(IDEAS_URL, json=data), 201)
+
+
+def post_comment(client, idea_id: int, body: str = "A comment.", parent_id: int | None = None) -> dict:
+    """Comment (or reply) through the API and return the Comment object."""
+    data = {"body": body} if parent_id is None else {"body": body, "parent_id": parent_id}
+    return ok_json(client.post(idea_url(idea_id, "/comments"), json=data), 201)
+
+
+def list_ideas(client, **params) -> dict:
+    """GET /api/v1/ideas with these query parameters; the whole page object."""
+    return ok_json(client.get(IDEAS_URL, query_string=params))
+
+
+def listed_ids(client, **params) -> list[int]:
+    """The ids of the listed ideas, in the order given."""
+    return [item["id"] for item in list_ideas(client, **params)["items"]]
+
+
+def similar(client, text: str, **params) -> list[dict]:
+    """The items GET /api/v1/ideas/similar answers for this text."""
+    return ok_json(client.get(SIMILAR_URL, query_string={"text": text, **params}))["items"]
+
+
+def similar_ids(client, text: str, **params) -> list[int]:
+    """The ids of the similar ideas answered for this text."""
+    return [item["idea"]["id"] for item in similar(client, text, **params)]
+
+
+def set_idea(idea_id: int, **values) -> None:
+    """Change an idea's columns directly in the database (what moderation or responses would do)."""
+    db.session.execute(update(Idea).where(Idea.id == idea_id).values(**values))
+    db.session.commit()
+
+
+def stored_idea(idea_id: int) -> Idea:
+    """The idea as the database holds it now."""
+    db.session.expire_all()
+    return db.session.get(Idea, idea_id)
+
+
+def make_campaign(owner=None, **values) -> Campaign:
+    """A campaign row, open unless told otherwise."""
+    campaign = Campaign(title="How can we cut onboarding time?", owner_id=getattr(owner, "id", None), **values)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each writable table holds."""
+    db.session.commit()
+    return {table: db.session.scalar(text(f"SELECT COUNT(*) FROM {table}")) for table in WRITABLE_TABLES}
+
+
+def voter_ids(idea_id: int) -> set[int]:
+    """The users whose vote rows exist for this idea."""
+    db.session.commit()
+    rows = db.session.execute(text("SELECT user_id FROM votes WHERE idea_id = :idea_id"), {"idea_id": idea_id})
+    return {user_id for (user_id,) in rows}
+
+
+def stored_vote_count(idea_id: int) -> int:
+    """The idea's vote_count column as stored."""
+    db.session.commit()
+    return db.session.scalar(select(Idea.vote_count).where(Idea.id == idea_id))
+
+
+def vote_rows(idea_id: int) -> int:
+    """SELECT COUNT(*) FROM votes for this idea."""
+    db.session.commit()
+    return db.session.scalar(text("SELECT COUNT(*) FROM votes WHERE idea_id = :idea_id"), {"idea_id": idea_id})
+
+
+def idea_total() -> int:
+    """How many ideas exist."""
+    return db.session.scalar(select(func.count()).select_from(Idea))
