@@ -10,7 +10,7 @@ from core.errors import ApiError, validation_error
 from core.extensions import db
 from ideas import search
 from ideas.models import STATUSES, Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
-from ideas.validation import MAX_ID
+from ideas.validation import MAX_ID, NUL, NUL_MESSAGE
 
 
 def sees_everything(user: User) -> bool:
@@ -133,9 +133,11 @@ def parse_list_params(args) -> ListParams:
     per_page = min(
         _positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE
     )
+    tag = (args.get("tag") or "").strip().lower() or None
+    if tag is not None and NUL in tag:
+        errors["tag"] = [NUL_MESSAGE]
     if errors:
         raise validation_error(errors)
-    tag = (args.get("tag") or "").strip().lower() or None
     q = (args.get("q") or "").strip()[:200]
     return ListParams(sort, status, campaign_id, tag, q, page, per_page)
 

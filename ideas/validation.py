@@ -2,6 +2,8 @@
 from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot exist and must not reach a query
+NUL = "\x00"  # PostgreSQL text cannot hold it (the driver raises); refused on SQLite too, so both behave alike
+NUL_MESSAGE = "Must not contain NUL characters."
 
 
 def _text(value, name: str, errors: dict, *, required: bool, min_len: int, max_len: int) -> str | None:
@@ -11,6 +13,9 @@ def _text(value, name: str, errors: dict, *, required: bool, min_len: int, max_l
         return None
     if not isinstance(value, str):
         errors[name] = ["Must be text."]
+        return None
+    if NUL in value:
+        errors[name] = [NUL_MESSAGE]
         return None
     value = value.strip()
     if len(value) < min_len:
@@ -47,6 +52,9 @@ def tags(value, errors: dict) -> list[str] | None:
         value = [part for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
         errors["tags"] = ["Give a list of tags."]
+        return None
+    if any(NUL in tag for tag in value):
+        errors["tags"] = [NUL_MESSAGE]
         return None
     names = list(dict.fromkeys(" ".join(tag.lower().split()) for tag in value if tag.strip()))
     if len(names) > MAX_TAGS:

@@ -53,6 +53,7 @@ BAD_COMMENTS = {
     "blank_body": {"body": " \n\t "},
     "long_body": {"body": "c" * (COMMENT_MAX + 1)},
     "body_not_text": {"body": {"text": "hi"}},
+    "nul_in_body": {"body": "Null\x00byte"},
 }
 
 

@@ -116,6 +116,9 @@ BAD_IDEAS = {
     "title_not_text": ({"title": 12345}, "title"),
     "long_body": ({"title": "Fine title", "body": "b" * (BODY_MAX + 1)}, "body"),
     "body_not_text": ({"title": "Fine title", "body": ["list"]}, "body"),
+    "nul_in_title": ({"title": "Null\x00byte"}, "title"),
+    "nul_in_body": ({"title": "Fine title", "body": "Null\x00byte"}, "body"),
+    "nul_in_tag": ({"title": "Fine title", "tags": ["null\x00byte"]}, "tags"),
     "unknown_visibility": ({"title": "Fine title", "visibility": "friends"}, "visibility"),
     "anonymous_not_boolean": ({"title": "Fine title", "anonymous": "yes"}, "anonymous"),
     "six_tags": ({"title": "Fine title", "tags": ["a", "b", "c", "d", "e", "f"]}, "tags"),
@@ -210,6 +213,7 @@ def test_others_may_not_edit(api, users, make_user, role):
 EDIT_ERRORS = {
     "empty_title": ({"title": ""}, "title"),
     "null_title": ({"title": None}, "title"),
+    "nul_in_title": ({"title": "Null\x00byte"}, "title"),
     "short_title": ({"title": "ab"}, "title"),
     "long_title": ({"title": "x" * (TITLE_MAX + 1)}, "title"),
     "long_body": ({"body": "b" * (BODY_MAX + 1)}, "body"),

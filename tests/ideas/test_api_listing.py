@@ -211,7 +211,8 @@ def test_per_page_defaults_to_20_and_more_than_100_is_cut_to_100(api, users):
         ({"per_page": "ten"}, "per_page"),
         ({"campaign_id": 10**20}, "campaign_id"),
         ({"campaign_id": "²"}, "campaign_id"),
+        ({"tag": "null\x00byte"}, "tag"),
     ],
 )
-def test_bad_paging_is_a_422(api, users, params, field):
+def test_bad_listing_parameters_are_a_422(api, users, params, field):
     assert_error(api(users["staff"]).get(IDEAS_URL, query_string=params), 422, "validation_error", field)
