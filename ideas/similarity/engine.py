@@ -88,8 +88,8 @@ def _neighbour_pairs(replica: Replica, idea_id: int, min_score: float) -> Iterat
         vector = replica.index.vector(idea_id)
     if vector is None:
         return
-    for other, score in replica.search(vector, SCAN_DEPTH, budget=SCAN_BUDGET):
-        if other != idea_id and score >= min_score:
+    for other, score in replica.search(vector, SCAN_DEPTH, budget=SCAN_BUDGET, floor=min_score):
+        if other != idea_id:
             yield max(idea_id, other), min(idea_id, other), score
 
 

@@ -16,11 +16,11 @@ RESCORE = 64
 
 
 def _top(scores: np.ndarray, depth: int) -> np.ndarray:
-    """Slots of the `depth` highest positive scores, best first."""
-    slots = np.flatnonzero(scores > 0)
-    if len(slots) > depth:
-        slots = slots[np.argpartition(-scores[slots], depth - 1)[:depth]]
-    return slots[np.argsort(-scores[slots], kind="stable")]
+    """Positions of the `depth` highest positive scores, best first."""
+    positions = np.flatnonzero(scores > 0)
+    if len(positions) > depth:
+        positions = positions[np.argpartition(-scores[positions], depth - 1)[:depth]]
+    return positions[np.argsort(-scores[positions], kind="stable")]
 
 
 class Index:
@@ -91,20 +91,25 @@ class Index:
         """A query vector for feature counts."""
         return QueryVector(self.vocabulary, counts)
 
-    def _segment_top(self, segment: Segment, query: QueryVector, depth: int, budget: int) -> list[tuple[int, float]]:
+    def _segment_top(self, segment: Segment, query: QueryVector, depth: int, budget: int, floor: float):
         if len(segment) == 0:
             return []
-        scores, exact = segment.scores(query, budget)
-        slots = _top(scores, depth if exact else max(depth, RESCORE))
-        values = scores[slots] if exact else segment.exact(slots, query)
+        slots, scores, left_out = segment.scores(query, budget)
+        if left_out == 0:
+            best = _top(scores, depth)
+            slots, values = slots[best], scores[best]
+        else:  # re-score exactly the best candidates that could still reach the floor
+            slots = slots[_top(np.where(scores + left_out >= floor, scores, 0), max(depth, RESCORE))]
+            values = segment.exact(slots, query)
         pairs = zip(segment.idea_ids[slots].tolist(), values.tolist(), strict=True)
-        return [(idea_id, value) for idea_id, value in pairs if value > 0]
+        return [(idea_id, value) for idea_id, value in pairs if value > 0 and value >= floor]
 
-    def search(self, query: QueryVector, depth: int, budget: int = QUERY_BUDGET) -> list[tuple[int, float]]:
-        """Up to `depth` (idea_id, score) pairs, best first; scores in 0..1."""
+    def search(self, query: QueryVector, depth: int, budget: int = QUERY_BUDGET, floor: float = 0.0):
+        """Up to `depth` (idea_id, score) pairs scoring above 0 and at least `floor`, best first; scores in 0..1."""
         if not query:
             return []
-        found = self._segment_top(self.main, query, depth, budget) + self._segment_top(self.delta, query, depth, budget)
+        segments = (self.main, self.delta)
+        found = [pair for segment in segments for pair in self._segment_top(segment, query, depth, budget, floor)]
         found.sort(key=lambda pair: (-pair[1], pair[0]))
         return [(idea_id, min(score, 1.0)) for idea_id, score in found[:depth]]
 

@@ -106,6 +106,16 @@ class QueryVector:
         return len(self.ids) > 0
 
 
+def _sum_by_slot(slots: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct slots, summed values): sorting when few postings, a dense count when many."""
+    if len(slots) * 8 < size:
+        distinct, inverse = np.unique(slots, return_inverse=True)
+        return distinct, np.bincount(inverse, values)
+    dense = np.bincount(slots, values, minlength=size)
+    distinct = np.flatnonzero(dense)
+    return distinct, dense[distinct]
+
+
 class Segment:
     """An immutable batch of documents: forward vectors and an inverted index, plus a live mask."""
 
@@ -143,10 +153,12 @@ class Segment:
         start, end = self.indptr[slot], self.indptr[slot + 1]
         return QueryVector.of(self.ids[start:end], self.weights[start:end])
 
-    def scores(self, query: QueryVector, budget: int) -> tuple[np.ndarray, bool]:
-        """Dot products with every slot over the query's heaviest features within `budget` postings.
+    def scores(self, query: QueryVector, budget: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Dot products with the live slots sharing a feature, over the query's heaviest features
+        within `budget` postings.
 
-        Returns (scores, exact): exact is False when light features were left out to stay in budget.
+        Returns (slots, scores, left_out): left_out is the norm of the light features left out to
+        stay in budget (0.0 when exact); no document can gain more from them (Cauchy-Schwarz).
         """
         inside = query.ids < len(self.post_ptr) - 1
         ids, weights = query.ids[inside], query.weights[inside]
@@ -154,13 +166,13 @@ class Segment:
         ids, weights = ids[order], weights[order]
         starts, ends = self.post_ptr[ids], self.post_ptr[ids + 1]
         keep = max(1, int(np.searchsorted(np.cumsum(ends - starts), budget, side="right")))
-        exact = keep >= len(ids)
+        left_out = float(np.sqrt(np.dot(weights[keep:], weights[keep:])))
         starts, ends, weights = starts[:keep], ends[:keep], weights[:keep]
         positions = ranges(starts, ends)
         values = self.post_weights[positions] * np.repeat(weights, ends - starts)
-        scores = np.bincount(self.post_docs[positions], values, minlength=len(self))
-        scores[~self.alive] = 0
-        return scores, exact
+        slots, scores = _sum_by_slot(self.post_docs[positions], values, len(self))
+        alive = self.alive[slots]
+        return slots[alive], scores[alive], left_out
 
     def exact(self, slots: np.ndarray, query: QueryVector) -> np.ndarray:
         """Exact dot products of the query with the documents in these slots."""

@@ -1,0 +1,209 @@
+"""`make eval-dupes`: the engine and three baselines on the labelled duplicate data, in one table.
+
+    python -m bench.dupes [--sample small] [--check]
+
+Each data set goes into a fresh PostgreSQL database (EVAL_DATABASE_URL, default ideapool_eval on
+127.0.0.1 with the current user), is indexed through the engine's own interface (`rebuild`, then
+`query`), and every member of every duplicate pair is used as a query for its partner. The
+baselines run on the same database and the same query texts. With --check the exit status is 1
+when the engine's MRR (or, on meta, its average precision) falls below the best baseline's.
+"""
+import argparse
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+from bench import data as datasets
+from bench.baselines import BM25, Decidim, Fider
+from bench.metrics import average_precision, retrieval
+
+DEPTH = 100
+QUERY_CHARS = 2000
+ENGINE = "Ideapool engine"
+# small: the first 40 duplicate pairs and 100 labelled pairs among 500 texts, for CI (about a minute)
+SAMPLES = {"full": None, "small": {"pairs": 40, "labelled": 100, "texts": 500}}
+COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
+
+
+def database_url() -> str:
+    """The scratch database for the evaluation."""
+    default = f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/ideapool_eval"
+    url = os.environ.get("EVAL_DATABASE_URL", default)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the scratch database, with pg_trgm."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = create_engine(target)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    engine.dispose()
+
+
+def eval_app(url: str):
+    """An app on the scratch database, its schema built by the migrations."""
+    from flask_migrate import upgrade
+
+    from core import create_app
+
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "RATELIMIT_ENABLED": False, "SECRET_KEY": "eval"}
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def store_ideas(texts: list[tuple[str, str]]) -> list[int]:
+    """Insert the texts as ideas of one author and index them through the engine; returns their ids."""
+    from accounts import services as accounts
+    from core.extensions import db
+    from ideas import similarity
+    from ideas.models import BODY_MAX, TITLE_MAX, Idea
+
+    author = accounts.create_user("eval@example.test", "Evaluation", "evaluation passphrase 42", "staff", "Evaluation")
+    rows = [
+        {"title": title[:TITLE_MAX] or "(untitled)", "body": body[:BODY_MAX], "body_html": "", "author_id": author.id,
+         "department_id": author.department_id}
+        for title, body in texts
+    ]
+    ids = list(db.session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows))
+    similarity.rebuild()
+    db.session.commit()
+    similarity.warm()
+    return ids
+
+
+def query_parts(title: str, body: str) -> tuple[str, str]:
+    """The (title, body) every method sees: the first 2,000 characters, first line as title."""
+    from ideas.similarity.text import split_query
+
+    return split_query(f"{title}\n{body}"[:QUERY_CHARS])
+
+
+def timed_ranks(rank: Callable, data, ids: list[int], queries) -> dict[str, float]:
+    """Retrieval measures of a ranking function rank(title, body, exclude_ids, depth) -> ids."""
+    ranks, seconds = [], []
+    for q, t, others in queries:
+        title, body = query_parts(*data.texts[q])
+        exclude = [ids[q], *(ids[o] for o in others)]
+        started = time.perf_counter()
+        found = rank(title, body, exclude, DEPTH)
+        seconds.append(time.perf_counter() - started)
+        ranks.append(found.index(ids[t]) + 1 if ids[t] in found else None)
+    return retrieval(ranks, seconds)
+
+
+def engine_rank(title: str, body: str, exclude: list[int], depth: int) -> list[int]:
+    """The engine's ranking through its public query()."""
+    from ideas import similarity
+
+    return [idea_id for idea_id, _ in similarity.query(f"{title}\n{body}", limit=depth, exclude_ids=exclude)]
+
+
+def engine_pair_score(title: str, body: str, a: int, b: int) -> float:
+    """The engine's score for idea b given the text of idea a, through query(allowed=…)."""
+    from ideas import similarity
+
+    found = similarity.query(f"{title}\n{body}", limit=1, allowed=lambda ids: {b} & set(ids), exclude_ids=[a])
+    return found[0][1] if found else 0.0
+
+
+def pair_scorers(decidim: Decidim, fider: Fider, bm25: BM25) -> dict[str, Callable]:
+    """score(title_a, body_a, id_a, id_b) for every method."""
+    return {
+        ENGINE: engine_pair_score,
+        decidim.name: lambda title, body, a, b: decidim.pair_score(a, b),
+        fider.name: lambda title, body, a, b: fider.pair_score(title, body, b),
+        bm25.name: lambda title, body, a, b: bm25.scores(f"{title} {body}").get(b, 0.0),
+    }
+
+
+def classify(data, ids: list[int], labelled, scorers: dict[str, Callable]) -> dict[str, float]:
+    """Average precision of each method's pair score as a duplicate classifier."""
+    results = {}
+    for name, score in scorers.items():
+        values = [score(*query_parts(*data.texts[a]), ids[a], ids[b]) for a, b, _ in labelled]
+        results[name] = average_precision(values, [label for _, _, label in labelled])
+    return results
+
+
+def evaluate(data, url: str) -> dict[str, dict[str, float]]:
+    """Every method's measures on one data set."""
+    from core.extensions import db
+
+    fresh_database(url)
+    app = eval_app(url)
+    queries, labelled = data.queries(), data.labelled
+    with app.app_context():
+        ids = store_ideas(data.texts)
+        with db.engine.connect() as connection:
+            decidim, fider = Decidim(connection), Fider(connection)
+            bm25 = BM25({idea_id: f"{t} {b}" for idea_id, (t, b) in zip(ids, data.texts, strict=True)})
+            methods = {ENGINE: engine_rank, decidim.name: decidim.rank, fider.name: fider.rank, bm25.name: bm25.rank}
+            rows = {name: timed_ranks(rank, data, ids, queries) for name, rank in methods.items()}
+            if labelled:
+                for name, value in classify(data, ids, labelled, pair_scorers(decidim, fider, bm25)).items():
+                    rows[name]["AP"] = value
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+def print_table(results: dict[str, dict[str, dict[str, float]]], sizes: dict[str, str]) -> None:
+    """One table: a row per data set and method."""
+    header = f"{'data set':<28} {'method':<36}" + "".join(f"{column:>9}" for column in COLUMNS)
+    print(header)
+    print("-" * len(header))
+    for name, rows in results.items():
+        for method, measures in rows.items():
+            cells = "".join(f"{measures[column]:>9.3f}" if column in measures else f"{'':>9}" for column in COLUMNS)
+            print(f"{sizes[name]:<28} {method:<36}{cells}")
+
+
+def shortfalls(results: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """Where the engine is below the best baseline (MRR everywhere, AP where measured)."""
+    problems = []
+    for name, rows in results.items():
+        for column in ("MRR", "AP"):
+            if column not in rows[ENGINE]:
+                continue
+            best = max((row[column], method) for method, row in rows.items() if method != ENGINE)
+            if rows[ENGINE][column] < best[0]:
+                problems.append(f"{name}: engine {column} {rows[ENGINE][column]:.3f} < {best[1]} {best[0]:.3f}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation; with --check, exit 1 when the engine trails the best baseline."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", choices=sorted(SAMPLES), default=os.environ.get("EVAL_SAMPLE") or "full")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the engine falls below the best baseline")
+    arguments = parser.parse_args(argv)
+    sample, url = SAMPLES[arguments.sample], database_url()
+    results, sizes = {}, {}
+    for data in (datasets.hadoop(), datasets.meta()):
+        data = data.sample(**sample) if sample else data
+        started = time.perf_counter()
+        results[data.name] = evaluate(data, url)
+        sizes[data.name] = f"{data.name} ({len(data.texts)} texts, {len(data.pairs)} pairs)"
+        print(f"{data.name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print_table(results, sizes)
+    problems = shortfalls(results)
+    for problem in problems:
+        print(f"BELOW BASELINE: {problem}")
+    return 1 if arguments.check and problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

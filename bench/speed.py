@@ -1,0 +1,137 @@
+"""Speed and size of the similarity engine at 10k, 30k and 100k ideas, through its real interface.
+
+Each size gets a fresh database (a SQLite file unless BENCH_DATABASE_URL names another) filled with
+synthetic ideas (bench.corpus). Measured: the cold load of a process's index, query latency for
+full texts and for titles being typed, the cost of adding one idea (database write + commit, then
+the catch-up of the in-process index), and the full duplicate scan. Because the machine is shared
+and noisy, plain BM25 in Python is timed on the same queries in the same run, and every figure is
+also given relative to that.
+"""
+import math
+import os
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bench.baselines import BM25
+from bench.corpus import Corpus
+from bench.metrics import percentile
+
+SIZES = (10_000, 30_000, 100_000)
+QUERIES = 200
+ADDS = 30
+SCAN_MIN_SCORE = 0.5
+INSERT_CHUNK = 5000
+
+
+@contextmanager
+def bench_app(size: int):
+    """An app on a fresh database for one size."""
+    from flask_migrate import upgrade
+
+    from core import create_app
+    from core.extensions import db
+
+    with tempfile.TemporaryDirectory(prefix="ideapool-bench-") as folder:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(folder) / f'bench{size}.sqlite'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            upgrade()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def insert_ideas(texts: list[tuple[str, str]], author) -> list[int]:
+    """Bulk-insert ideas (no indexing); returns their ids."""
+    from core.extensions import db
+    from ideas.models import Idea
+
+    ids = []
+    for start in range(0, len(texts), INSERT_CHUNK):
+        owner = {"body_html": "", "author_id": author.id, "department_id": author.department_id}
+        rows = [{"title": title[:200], "body": body, **owner} for title, body in texts[start : start + INSERT_CHUNK]]
+        ids += db.session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows).all()
+    db.session.commit()
+    return ids
+
+
+def timed(function, *args) -> tuple[float, object]:
+    """(seconds, result) of one call."""
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def latencies(function, inputs) -> dict[str, float]:
+    """p50 and p95 in milliseconds of function over inputs."""
+    seconds = [timed(function, value)[0] for value in inputs]
+    return {"p50": statistics.median(seconds) * 1000, "p95": percentile(seconds, 0.95) * 1000}
+
+
+def add_costs(corpus: Corpus, author) -> dict[str, float]:
+    """Milliseconds to add one idea: index_idea + commit, then this process's index catching up."""
+    from core.extensions import db
+    from ideas import similarity
+    from ideas.models import Idea
+
+    write, catch_up = [], []
+    for title, body in corpus.ideas(ADDS):
+        idea = Idea(title=title, body=body, body_html="", author_id=author.id, department_id=author.department_id)
+        db.session.add(idea)
+        db.session.flush()
+        write.append(timed(lambda new=idea: (similarity.index_idea(new), db.session.commit()))[0])
+        catch_up.append(timed(similarity.warm)[0])
+    total = [a + b for a, b in zip(write, catch_up, strict=True)]
+    return {"write p50": statistics.median(write) * 1000, "catch-up p50": statistics.median(catch_up) * 1000,
+            "total p95": percentile(total, 0.95) * 1000}
+
+
+def measure(size: int, corpus: Corpus) -> dict[str, float]:
+    """Every figure for one index size."""
+    from accounts import services as accounts
+    from core.extensions import db
+    from ideas import similarity
+
+    texts = corpus.ideas(size)
+    probes = corpus.ideas(QUERIES) + [corpus.rephrase(*texts[i]) for i in range(0, size, size // 50)]
+    with bench_app(size):
+        author = accounts.create_user("bench@example.test", "Bench", "benchmark passphrase 42", "staff", "Bench")
+        insert_ideas(texts, author)
+        rebuild_s, _ = timed(lambda: (similarity.rebuild(), db.session.commit()))
+        load_s, _ = timed(similarity.warm)
+        full = latencies(lambda text: similarity.query(text), [f"{t}\n{b}" for t, b in probes])
+        typing = latencies(lambda text: similarity.query(text), [t for t, _ in probes])
+        adds = add_costs(corpus, author)
+        scan_s, pairs = timed(lambda: sum(1 for _ in similarity.scan_duplicates(SCAN_MIN_SCORE)))
+    bm25 = BM25({i: f"{t} {b}" for i, (t, b) in enumerate(texts)})
+    reference = latencies(lambda text: bm25.rank(text, "", [], 5), [f"{t}\n{b}" for t, b in probes])
+    return {"ideas": size, "rebuild s": rebuild_s, "cold load s": load_s, "query p50 ms": full["p50"],
+            "query p95 ms": full["p95"], "typing p95 ms": typing["p95"], "add p95 ms": adds["total p95"],
+            "add write p50 ms": adds["write p50"], "add catch-up p50 ms": adds["catch-up p50"], "scan s": scan_s,
+            "scan pairs": pairs, "bm25 p95 ms": reference["p95"], "query/bm25 p95": full["p95"] / reference["p95"]}
+
+
+def report(rows: list[dict[str, float]]) -> None:
+    """Print the figures, one column per size, and how the scan grows."""
+    for key in rows[0]:
+        cells = (f"{row[key]:>12.2f}" if isinstance(row[key], float) else f"{row[key]:>12}" for row in rows)
+        print(f"{key:<22}" + "".join(cells))
+    first, last = rows[0], rows[-1]
+    exponent = math.log(last["scan s"] / first["scan s"]) / math.log(last["ideas"] / first["ideas"])
+    print(f"scan growth: time ~ n^{exponent:.2f} between {first['ideas']} and {last['ideas']} ideas (2.00 = quadratic)")
+
+
+def main(sizes=SIZES) -> list[dict[str, float]]:
+    """Measure every size and print the table."""
+    corpus = Corpus()
+    rows = []
+    for size in sizes:
+        rows.append(measure(size, corpus))
+        print(f"measured {size} ideas", flush=True)
+    report(rows)
+    return rows
