@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     nav.register(app, nav.NavEntry("Post an idea", "ideas.new_idea"))
     nav.register(app, nav.NavEntry("Campaigns", "ideas.campaigns"))
     nav.register(app, nav.NavEntry("Review", "review.index", lambda user: user.is_executive))
+    nav.register(app, nav.NavEntry("Analytics", "review.analytics", lambda user: user.is_executive))
     register_seeder(app, demo.seed)
 
     @app.context_processor

@@ -8,7 +8,7 @@ from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import db, limiter
 from core.timeutil import utcnow
-from ideas import queries, responses, services, similarity
+from ideas import analytics, queries, responses, services, similarity
 from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
@@ -124,6 +124,7 @@ def show(idea_id: int):
     if idea.merged_into_id is not None and request.args.get("stay") is None:
         flash(f"“{idea.title}” was merged into this idea. Its votes, followers and comments are here.", "info")
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id))
+    analytics.record_read(current_user.id, idea.id)
     voted, following = queries.caller_state(current_user, [idea.id])
     comments = queries.comments_of(current_user, idea)
     return render_template(

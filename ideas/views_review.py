@@ -1,6 +1,9 @@
-"""Executive pages: the review queue, official responses and campaign management."""
+"""Executive pages: the review queue, official responses, campaign management and analytics."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +13,7 @@ from accounts.models import User
 from core.errors import ApiError
 from core.extensions import db
 from core.timeutil import utcnow
+from ideas import analytics as analytics_queries
 from ideas import campaigns, queries, responses
 from ideas.forms import CampaignForm, ResponseForm, form_errors_from
 
@@ -94,3 +98,26 @@ def edit_campaign(campaign_id: int):
         flash("The campaign is saved.", "success")
         return redirect(url_for("ideas.campaign", campaign_id=campaign.id))
     return render_template("ideas/campaign_form.html", form=form, campaign=campaign), 422 if form.errors else 200
+
+
+@bp.get("/analytics")
+@executive_only
+def analytics():
+    """Ideas per week, participation per department, the status funnel, response times, the longest waits."""
+    data = analytics_queries.report()
+    busiest_week = max([count for _, count in data["weeks"]] or [0]) or 1
+    biggest_status = max([count for _, count in data["funnel"]] or [0]) or 1
+    return render_template("ideas/analytics.html", data=data, busiest_week=busiest_week, biggest_status=biggest_status)
+
+
+@bp.get("/analytics.csv")
+@executive_only
+def analytics_csv():
+    """The analytics as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(analytics_queries.csv_rows(analytics_queries.report()))
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=ideapool-analytics.csv"},
+    )

@@ -1,0 +1,122 @@
+"""Analytics for executives and admins: ideas per week, participation per department, the status
+funnel, time to first official response, and the ideas waiting longest. Aggregates in SQL."""
+
+import statistics
+from datetime import datetime, timedelta
+
+from sqlalchemy import distinct, false, func, select
+
+from accounts.models import Department, User
+from core.database import insert_ignoring_duplicates
+from core.extensions import db
+from core.timeutil import as_utc, utcnow
+from ideas.models import STATUSES, Comment, Idea, IdeaRead, Vote
+
+WEEKS = 12
+
+
+def record_read(user_id: int, idea_id: int) -> None:
+    """Remember that a user read an idea (first read only), in its own short transaction."""
+    statement = insert_ignoring_duplicates(
+        IdeaRead.__table__, {"user_id": user_id, "idea_id": idea_id, "created_at": utcnow()}, ["idea_id", "user_id"]
+    )
+    with db.engine.begin() as connection:
+        connection.execute(statement)
+
+
+def _week_start(moment: datetime) -> datetime:
+    day = as_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def ideas_per_week(now: datetime, weeks: int = WEEKS) -> list[tuple[str, int]]:
+    """(Monday of the week, ideas posted) for the last `weeks` weeks, oldest first."""
+    first = _week_start(now) - timedelta(weeks=weeks - 1)
+    created = db.session.scalars(select(Idea.created_at).where(Idea.created_at >= first))
+    counts = {(first + timedelta(weeks=i)).date().isoformat(): 0 for i in range(weeks)}
+    for moment in created:
+        key = _week_start(moment).date().isoformat()
+        if key in counts:
+            counts[key] += 1
+    return list(counts.items())
+
+
+def _people_per_department(user_ids_select) -> dict[int, int]:
+    people = user_ids_select.subquery()
+    rows = db.session.execute(
+        select(User.department_id, func.count(distinct(User.id)))
+        .join(people, people.c[0] == User.id)
+        .group_by(User.department_id)
+    ).all()
+    return dict(rows)
+
+
+def participation() -> list[dict]:
+    """Per department: staff, and how many of them posted, commented, voted and read."""
+    kinds = {
+        "posters": select(Idea.author_id),
+        "commenters": select(Comment.author_id).where(Comment.kind == "comment"),
+        "voters": select(Vote.user_id),
+        "readers": select(IdeaRead.user_id),
+    }
+    counts = {name: _people_per_department(statement) for name, statement in kinds.items()}
+    staff = dict(db.session.execute(select(User.department_id, func.count()).group_by(User.department_id)).all())
+    departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    return [
+        {"department": name, "staff": staff.get(dept_id, 0), **{kind: counts[kind].get(dept_id, 0) for kind in kinds}}
+        for dept_id, name in departments
+    ]
+
+
+def funnel() -> list[tuple[str, int]]:
+    """How many ideas are in each status."""
+    counts = dict(db.session.execute(select(Idea.status, func.count()).group_by(Idea.status)).all())
+    return [(status, counts.get(status, 0)) for status in STATUSES]
+
+
+def response_times() -> dict:
+    """Median and count of the time from posting to the first official response, in days."""
+    rows = db.session.execute(select(Idea.created_at, Idea.responded_at).where(Idea.responded_at.is_not(None))).all()
+    days = [(as_utc(answered) - as_utc(created)).total_seconds() / 86400 for created, answered in rows]
+    return {"answered": len(days), "median_days": round(statistics.median(days), 1) if days else None}
+
+
+def waiting_longest(limit: int = 10) -> list[Idea]:
+    """Unanswered, unmerged, visible ideas with votes, oldest first."""
+    statement = (
+        select(Idea)
+        .where(
+            Idea.responded_at.is_(None), Idea.merged_into_id.is_(None), Idea.hidden.is_(false()), Idea.vote_count > 1
+        )
+        .order_by(Idea.created_at, Idea.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def report(now: datetime | None = None) -> dict:
+    """Everything the analytics page shows."""
+    now = now or utcnow()
+    return {
+        "weeks": ideas_per_week(now),
+        "participation": participation(),
+        "funnel": funnel(),
+        "response_times": response_times(),
+        "waiting": waiting_longest(),
+    }
+
+
+def csv_rows(data: dict) -> list[list]:
+    """The report as CSV rows, one section after another."""
+    rows: list[list] = [["section", "key", "value"]]
+    rows += [["ideas_per_week", week, count] for week, count in data["weeks"]]
+    rows += [["status_funnel", status, count] for status, count in data["funnel"]]
+    for line in data["participation"]:
+        rows += [
+            [f"participation_{kind}", line["department"], line[kind]]
+            for kind in ("staff", "posters", "commenters", "voters", "readers")
+        ]
+    rows.append(["response_time", "median_days", data["response_times"]["median_days"]])
+    rows.append(["response_time", "answered", data["response_times"]["answered"]])
+    rows += [["waiting_longest", idea.id, idea.title] for idea in data["waiting"]]
+    return rows
