@@ -191,3 +191,11 @@ def set_email_preference(user: User, preference: str) -> None:
         raise validation_error({"email_preference": [f"Choose one of: {', '.join(EMAIL_PREFERENCES)}."]})
     user.email_preference = preference
     db.session.flush()
+
+
+def revoke_all_tokens(actor: User, user: User) -> int:
+    """An admin revokes every live token of a user (audit-logged); returns how many."""
+    statement = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    count = len(db.session.execute(statement.values(revoked_at=utcnow()).returning(ApiToken.id)).all())
+    audit.record(actor, "revoke_tokens", "user", user.id, count=count)
+    return count

@@ -1,0 +1,77 @@
+"""Admin pages for people: find users, change their role (audit-logged), revoke their tokens."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from accounts import services
+from accounts.auth import require_role
+from accounts.models import ROLES, User
+from core.errors import ApiError
+from core.extensions import db
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
+admin_only = require_role("admin")
+PAGE_SIZE = 50
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, "No such user.")
+    return user
+
+
+@bp.get("")
+@admin_only
+def index():
+    """Users, searchable by name or e-mail, 50 to a page."""
+    query = (request.args.get("q") or "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = select(User)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = db.session.scalars(
+        statement.order_by(User.name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).unique()
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template(
+        "accounts/admin_users.html", users=list(users), roles=ROLES, q=query, page=page, pages=pages, total=total
+    )
+
+
+@bp.post("/<int:user_id>/role")
+@admin_only
+def change_role(user_id: int):
+    """Give a user another role."""
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash("You cannot change your own role.", "error")
+        return redirect(url_for("users_admin.index"))
+    try:
+        services.change_role(current_user, user, request.form.get("role", ""))
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("users_admin.index"))
+    db.session.commit()
+    flash(f"{user.name} is now {user.role}.", "success")
+    return redirect(request.referrer or url_for("users_admin.index"))
+
+
+@bp.post("/<int:user_id>/tokens/revoke")
+@admin_only
+def revoke_tokens(user_id: int):
+    """Revoke every access token of a user."""
+    user = _user(user_id)
+    tokens = db.session.scalars(
+        select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token_id in tokens:
+        services.revoke_token(current_user, token_id)
+    services.audit_token_revocation(current_user, user, len(tokens))
+    db.session.commit()
+    flash(f"Revoked {len(tokens)} token(s) of {user.name}.", "success")
+    return redirect(url_for("users_admin.index"))
