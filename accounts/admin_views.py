@@ -66,12 +66,7 @@ def change_role(user_id: int):
 def revoke_tokens(user_id: int):
     """Revoke every access token of a user."""
     user = _user(user_id)
-    tokens = db.session.scalars(
-        select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).all()
-    for token_id in tokens:
-        services.revoke_token(current_user, token_id)
-    services.audit_token_revocation(current_user, user, len(tokens))
+    count = services.revoke_all_tokens(current_user, user)
     db.session.commit()
-    flash(f"Revoked {len(tokens)} token(s) of {user.name}.", "success")
+    flash(f"Revoked {count} token(s) of {user.name}.", "success")
     return redirect(url_for("users_admin.index"))
