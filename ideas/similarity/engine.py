@@ -15,6 +15,7 @@ from ideas.similarity.text import features as _features
 from ideas.similarity.vectors import QueryVector
 
 OVERFETCH = 4
+MIN_SCORE = 0.05  # below this two texts share only common words or stray trigrams: noise, not similarity
 SCAN_DEPTH = 10
 SCAN_BATCH = 500
 
@@ -76,7 +77,7 @@ def ranked(replica: Replica, vector: QueryVector, limit: int, allowed: Allowed =
     """The best `limit` listed, allowed and not excluded matches, fetching deeper until enough pass."""
     depth = limit * OVERFETCH + len(exclude)
     while True:
-        found = replica.search(vector, depth)
+        found = replica.search(vector, depth, floor=MIN_SCORE)
         kept = _keep([pair for pair in found if pair[0] not in exclude], allowed)
         if len(kept) >= limit or len(found) < depth:
             return kept[:limit]
