@@ -33,6 +33,8 @@ def create_app(config_override: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     app.config.update(config_override or {})
+    if "SESSION_COOKIE_SECURE" not in (config_override or {}):
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _init_extensions(app)
     _register_core(app)
