@@ -1,6 +1,7 @@
 """Helpers the ideas tests share: posting through the API, the error shape, direct database edits."""
 from itertools import count
 
+import pytest
 from sqlalchemy import func, select, text, update
 
 from core.extensions import db
@@ -35,6 +36,14 @@ def assert_error(response, status: int, code: str | None = None, field: str | No
     if field is not None:
         messages = error.get("fields", {}).get(field)
         assert messages and all(isinstance(message, str) and message for message in messages), error
+    return error
+
+
+def assert_refused_without_trace(send, status: int, code: str | None = None, field: str | None = None) -> dict:
+    """send() answers that error (see assert_error) and leaves every writable table as it was."""
+    before = row_counts()
+    error = assert_error(send(), status, code, field)
+    assert row_counts() == before, "a failed request stored something"
     return error
 
 
@@ -124,3 +133,17 @@ def vote_rows(idea_id: int) -> int:
 def idea_total() -> int:
     """How many ideas exist."""
     return db.session.scalar(select(func.count()).select_from(Idea))
+
+
+def failures(cases: dict, check) -> dict[str, str]:
+    """Run check(case) for every named case (like subtests); returns {name: what failed} for the failing ones.
+
+    Cheap cases share one test so they share one emptied database, which costs most of a test's time.
+    """
+    failed = {}
+    for name, case in cases.items():
+        try:
+            check(case)
+        except (AssertionError, pytest.fail.Exception) as exc:  # a failed assert, or pytest.raises not raising
+            failed[name] = str(exc).splitlines()[0] if str(exc) else repr(exc)
+    return failed

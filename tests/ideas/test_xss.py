@@ -103,20 +103,19 @@ def vectors() -> list[str]:
     return lines + MARKDOWN_VECTORS
 
 
-@pytest.mark.parametrize(
-    "fragment",
-    [
-        "<script>alert(1)</script>",
-        '<img src="x" onerror="alert(1)">',
-        '<a href=" jav&#x09;ascript:alert(1)" rel="nofollow noopener ugc">x</a>',
-        '<a href="DATA:text/html,x" rel="nofollow noopener ugc">x</a>',
-        '<p style="behavior: url(x.htc)">x</p>',
-        '<a href="http://example.com">no rel</a>',
-        "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->",
-    ],
-)
-def test_the_finder_catches_live_script(fragment):
-    assert live_script_in(fragment)
+LIVE_FRAGMENTS = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href=" jav&#x09;ascript:alert(1)" rel="nofollow noopener ugc">x</a>',
+    '<a href="DATA:text/html,x" rel="nofollow noopener ugc">x</a>',
+    '<p style="behavior: url(x.htc)">x</p>',
+    '<a href="http://example.com">no rel</a>',
+    "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->",
+]
+
+
+def test_the_finder_catches_live_script():
+    assert [fragment for fragment in LIVE_FRAGMENTS if not live_script_in(fragment)] == []
 
 
 def test_the_finder_accepts_sanitised_markdown():
