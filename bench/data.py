@@ -28,8 +28,8 @@ class DataSet:
         return seen[key]
 
     def sample(self, pairs: int, labelled: int, texts: int) -> "DataSet":
-        """A smaller data set: the first pairs and labelled pairs, padded with other texts to `texts`."""
-        kept_pairs, kept_labelled = self.pairs[:pairs], self.labelled[:labelled]
+        """A smaller data set: pairs and labelled pairs spread over the file, padded with other texts to `texts`."""
+        kept_pairs, kept_labelled = spread(self.pairs, pairs), spread(self.labelled, labelled)
         needed = {i for pair in kept_pairs for i in pair} | {i for a, b, _ in kept_labelled for i in (a, b)}
         chosen = sorted(needed) + [i for i in range(len(self.texts)) if i not in needed][: max(0, texts - len(needed))]
         position = {old: new for new, old in enumerate(chosen)}
@@ -47,6 +47,11 @@ class DataSet:
             partners.setdefault(a, set()).add(b)
             partners.setdefault(b, set()).add(a)
         return [(q, t, partners[q] - {t}) for a, b in self.pairs for q, t in ((a, b), (b, a))]
+
+
+def spread(items: list, count: int) -> list:
+    """About `count` items taken at even steps through the list."""
+    return items[:: max(1, len(items) // count)][:count]
 
 
 def data_dir() -> Path:

@@ -25,8 +25,8 @@ from bench.metrics import average_precision, retrieval
 DEPTH = 100
 QUERY_CHARS = 2000
 ENGINE = "Ideapool engine"
-# small: the first 40 duplicate pairs and 100 labelled pairs among 500 texts, for CI (about a minute)
-SAMPLES = {"full": None, "small": {"pairs": 40, "labelled": 100, "texts": 500}}
+# small: 50 duplicate pairs and 100 labelled pairs spread over each file, among 500 texts, for CI
+SAMPLES = {"full": None, "small": {"pairs": 50, "labelled": 100, "texts": 500}}
 COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
 
 

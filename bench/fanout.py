@@ -140,14 +140,16 @@ def create_users(count: int, department: str = "Bench") -> list[int]:
 
 
 def add_votes_and_follows(idea_id: int, user_ids_from: int, user_ids_to: int) -> float:
-    """Every bench user with an id in the range votes for and follows the idea, set-based; returns the votes' seconds."""
+    """Bench users with ids in the range vote for and follow the idea, set-based; returns the votes' seconds."""
     from core.extensions import db
     from ideas.counters import recount
 
     range_filter = "FROM users WHERE email LIKE 'bench%' AND id BETWEEN :low AND :high"
     bounds = {"idea": idea_id, "low": user_ids_from, "high": user_ids_to}
     votes = text(f"INSERT INTO votes (idea_id, user_id, created_at) SELECT :idea, id, :now {range_filter}")
-    follows = text(f"INSERT INTO follows (idea_id, user_id, active, created_at) SELECT :idea, id, :active, :now {range_filter}")
+    follows = text(
+        f"INSERT INTO follows (idea_id, user_id, active, created_at) SELECT :idea, id, :active, :now {range_filter}"
+    )
     seconds, _ = timed(lambda: (db.session.execute(votes.bindparams(_now()), bounds), db.session.commit()))
     db.session.execute(follows.bindparams(_now()), {**bounds, "active": True})
     recount(idea_id)
@@ -159,7 +161,9 @@ def insert_select_baseline(user_count: int) -> float:
     """Seconds of a plain INSERT … SELECT of `user_count` rows (one per bench user) into a scratch table."""
     from core.extensions import db
 
-    db.session.execute(text("CREATE TABLE bench_scratch (user_id INTEGER NOT NULL, kind VARCHAR(40), body TEXT, created_at TIMESTAMP)"))
+    db.session.execute(
+        text("CREATE TABLE bench_scratch (user_id INTEGER NOT NULL, kind VARCHAR(40), body TEXT, created_at TIMESTAMP)")
+    )
     db.session.commit()
     statement = text(
         "INSERT INTO bench_scratch (user_id, kind, body, created_at) "
@@ -250,8 +254,14 @@ def run(sponsors: int = SPONSORS) -> list[dict]:
         ("send_emails: batched SMTP delivery to aiosmtpd", seconds["email"]),
     ]
     return [
-        {"bench": "fanout", "database": database, "rows": sponsors, "step": step, "seconds": round(value, 4),
-         "ratio_to_baseline": round(value / baseline, 1)}
+        {
+            "bench": "fanout",
+            "database": database,
+            "rows": sponsors,
+            "step": step,
+            "seconds": round(value, 4),
+            "ratio_to_baseline": round(value / baseline, 1),
+        }
         for step, value in rows
     ]
 
@@ -260,7 +270,7 @@ def report(rows: list[dict]) -> None:
     """Print the measurements as a table."""
     print(f"Fan-out of one response to {rows[0]['rows']:,} sponsors on {rows[0]['database']}")
     for row in rows:
-        print(f"  {row['step']:<55} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>7.1f}")
+        print(f"  {row['step']:<62} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>7.1f}")
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
