@@ -73,6 +73,18 @@ def post_form(client, url: str, with_csrf: bool = True, **fields):
     return client.post(url, data={**token, **fields})
 
 
+def redirect_target(response) -> str:
+    """Where a response redirects to (it must be a redirect)."""
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response.headers["Location"]
+
+
+def idea_form(**fields) -> dict:
+    """The new-idea form's fields as a browser sends them, with these changes."""
+    typed = {"title": "Bike parking at headquarters", "body": "Secure racks.", "tags": "office, green"}
+    return {**typed, "campaign_id": "", "visibility": "everyone", **fields}
+
+
 def listed_ids(html: str) -> list[int]:
     """The ids of the ideas listed on a page, in order."""
     return [int(found) for found in re.findall(r'<h2 class="idea-title"><a href="/ideas/(\d+)"', html)]
