@@ -21,6 +21,11 @@ TOKEN_PREFIX = "ipat_"
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password (scrypt unless PASSWORD_HASH_METHOD says otherwise, e.g. in tests)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def hash_token(token: str) -> str:
     """The stored form of a session or access token."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -73,7 +78,7 @@ def create_user(email: str, name: str, password: str, role: str = "staff", depar
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         department=get_or_create_department(department.strip() or "General"),
     )
