@@ -17,9 +17,9 @@ from accounts import demo as account_demo
 from accounts import services as account_services
 from accounts.models import User
 from core.extensions import db
-from core.timeutil import utcnow
+from core.timeutil import as_utc, utcnow
 from ideas import campaigns as campaign_services
-from ideas import counters, queries, services
+from ideas import counters, queries, responses, services
 from ideas.demo_data import (
     CAMPAIGNS,
     COLLEAGUES,
@@ -242,8 +242,34 @@ def _finish(demo: Demo, idea_ids: list[int]) -> None:
         .values(hot_score=counters.hot_score_sql(Idea.vote_count), updated_at=Idea.created_at)  # votes touched it
         .execution_options(synchronize_session=False)
     )
+    _answer_some(demo, idea_ids)
     for spec in CAMPAIGNS:
         if spec.closes_in_days is not None:
             closes_at = demo.now + timedelta(days=spec.closes_in_days)
             changes = {"closes_at": closes_at.isoformat(), "closed": spec.closes_in_days < 0}
             campaign_services.update_campaign(demo.owner, demo.campaigns[spec.key], changes)
+
+
+ANSWERS = (
+    ("done", "Done: this is live since last month. Thank you to everyone who pushed for it."),
+    ("in_progress", "We are on it. Facilities and IT run a pilot in two offices this quarter."),
+    ("planned", "Planned for next quarter; the budget is approved. We will post the date here."),
+    ("under_review", "The leadership team reviews this at its next meeting, with the cost estimate."),
+    ("declined", "We looked at it closely and cannot do it this year: the contract runs until 2028. "
+                 "We will come back to it then."),
+)
+
+
+def _answer_some(demo: Demo, idea_ids: list[int]) -> None:
+    """The demo executive answers a few of the most voted ideas, a week or two after they were posted."""
+    db.session.flush()
+    popular = db.session.scalars(
+        select(Idea)
+        .where(Idea.id.in_(idea_ids), Idea.visibility == "everyone", Idea.campaign_id.is_(None))
+        .order_by(Idea.vote_count.desc(), Idea.id)
+        .limit(len(ANSWERS))
+    ).unique()
+    for idea, (status, text) in zip(popular, ANSWERS, strict=False):
+        response, _ = responses.respond(demo.owner, idea, {"status": status, "body": text})
+        answered_at = min(demo.now, as_utc(idea.created_at) + timedelta(days=demo.rng.uniform(5, 15)))
+        response.created_at = idea.responded_at = answered_at
