@@ -1,7 +1,8 @@
 """The in-memory index of one database: a large main segment plus a small delta of recent changes.
 
-Changes land in the delta (rebuilt whole, it is small); when the delta grows past a twentieth of
-the main segment both are merged and every weight is recomputed with fresh document frequencies.
+Changes land in the delta (rebuilt whole on each change, so it stays small); when it grows past
+a fiftieth of the main segment (at least 1,000 ideas) both are merged and every weight is
+recomputed with fresh document frequencies.
 """
 from collections import Counter
 
@@ -69,7 +70,7 @@ class Index:
                 ids, tf, _ = self.vocabulary.encode(counts, grow=True)
                 self.vocabulary.count(ids, +1)
                 self.pending[idea_id] = (ids, tf)
-        if len(self.pending) > max(MIN_DELTA, len(self.slots) // 20):
+        if len(self.pending) > max(MIN_DELTA, len(self.slots) // 50):
             self.compact()
         else:
             self.delta = Segment.build([(i, ids, tf) for i, (ids, tf) in self.pending.items()], self.vocabulary)
