@@ -1,8 +1,9 @@
 """Helpers the ideas tests share: posting through the API, the error shape, direct database edits."""
+import re
 from itertools import count
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
 
 from core.extensions import db
 from ideas.models import Campaign, Idea
@@ -147,3 +148,25 @@ def failures(cases: dict, check) -> dict[str, str]:
         except (AssertionError, pytest.fail.Exception) as exc:  # a failed assert, or pytest.raises not raising
             failed[name] = str(exc).splitlines()[0] if str(exc) else repr(exc)
     return failed
+
+
+class StatementLog:
+    """Collects every SQL statement the engine runs while active."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        self.statements.append(" ".join(statement.split()))
+
+    def updates_of(self, column: str) -> list[str]:
+        """The UPDATE ideas statements that set this column."""
+        setting = re.compile(rf"\b{column}\s*=")
+        return [s for s in self.statements if s.upper().startswith("UPDATE IDEAS") and setting.search(s)]

@@ -1,42 +1,26 @@
 """The API answers a page in a fixed number of SQL statements, however many ideas or comments it shows."""
-from contextlib import contextmanager
 from itertools import count
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from accounts import services as account_services
 from accounts.models import User
 from core.extensions import db
 from ideas import services
 from ideas.models import CoAuthor
-from tests.ideas.support import IDEAS_URL, idea_url, ok_json
+from tests.ideas.support import IDEAS_URL, StatementLog, idea_url, ok_json
 
 FEW_IDEAS, MANY_IDEAS = 5, 40
 FEW_COMMENTS, MANY_COMMENTS = 5, 50
 _people = count(1)
 
 
-@contextmanager
-def counting_statements():
-    """Counts the SQL statements the engine runs inside the block: yields a one-item list."""
-    counter = [0]
-
-    def tally(*_args):
-        counter[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", tally)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", tally)
-
-
 def statements_for(client, path: str, expected_items: int, **params) -> int:
     """How many statements one GET runs; checks it showed `expected_items` items."""
-    with counting_statements() as counter:
+    with StatementLog() as log:
         body = ok_json(client.get(path, query_string=params))
     assert len(body["items"]) == expected_items
-    return counter[0]
+    return len(log.statements)
 
 
 def new_people(how_many: int) -> list[User]:

@@ -2,12 +2,12 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.extensions import db
 from ideas import services
 from ideas.models import Comment, Follow, Idea, IdeaEvent, Vote
-from tests.ideas.support import stored_idea, voter_ids
+from tests.ideas.support import StatementLog, stored_idea, voter_ids
 
 # An UPDATE that adds to or subtracts from the stored value, e.g. "vote_count=(ideas.vote_count + ?)".
 _ATOMIC_SET = r"{column}\s*=\s*\(?\s*(ideas\.)?{column}\s*[+-]"
@@ -24,27 +24,6 @@ def follow_state(user, idea) -> bool | None:
     """True/False for an active/ended follow row, None when there is none."""
     db.session.expire_all()
     return db.session.scalar(select(Follow.active).where(Follow.idea_id == idea.id, Follow.user_id == user.id))
-
-
-class StatementLog:
-    """Collects every SQL statement the engine runs while active."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self._record)
-
-    def _record(self, _conn, _cursor, statement, *_args):
-        self.statements.append(" ".join(statement.split()))
-
-    def updates_of(self, column: str) -> list[str]:
-        """The UPDATE ideas statements that set this column."""
-        return [s for s in self.statements if s.upper().startswith("UPDATE IDEAS") and re.search(rf"\b{column}\s*=", s)]
 
 
 def test_new_idea_counts_the_authors_vote_and_follows(users):
