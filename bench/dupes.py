@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bench import data as datasets
 from bench.baselines import BM25, Decidim, Fider
@@ -27,6 +28,7 @@ QUERY_CHARS = 2000
 ENGINE = "Ideapool engine"
 # small: 50 duplicate pairs and 100 labelled pairs spread over each file, among 500 texts, for CI
 SAMPLES = {"full": None, "small": {"pairs": 50, "labelled": 100, "texts": 500}}
+ADMIN_DATABASES = ("postgres", "template1", "test")
 COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
 
 
@@ -37,11 +39,22 @@ def database_url() -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
 
 
+def _admin_connection(target):
+    """An autocommit connection to a maintenance database of the same server."""
+    for name in ADMIN_DATABASES:
+        admin = create_engine(target.set(database=name), isolation_level="AUTOCOMMIT")
+        try:
+            return admin, admin.connect()
+        except OperationalError:
+            admin.dispose()
+    raise SystemExit(f"cannot reach PostgreSQL at {target.host}:{target.port} (tried {', '.join(ADMIN_DATABASES)})")
+
+
 def fresh_database(url: str) -> None:
     """Drop and create the scratch database, with pg_trgm."""
     target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
+    admin, connection = _admin_connection(target)
+    with connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
