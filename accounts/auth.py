@@ -48,8 +48,10 @@ def authenticate_request():
             raise ApiError(401, "The access token is invalid or revoked.", "invalid_token")
         g.token_user = user
         return
+    if wants_json() and not current_user.is_authenticated:
+        return  # no session to forge a request with: the view answers 401 (or serves anyone)
     if request.method in UNSAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()
+        csrf.protect(apply_exemptions=True)  # views marked @csrf.exempt (the unsubscribe link) skip it
 
 
 def require_role(role: str | None = None):

@@ -87,7 +87,6 @@ def test_anonymous_callers_cannot_post(api):
     assert response.status_code in (400, 401) and "error" in response.get_json()
 
 
-@pytest.mark.xfail(strict=True, reason="accounts.auth checks CSRF before sign-in: 400 csrf_failed")
 def test_anonymous_writes_are_a_401(api):
     assert_error(api(None).post(IDEAS_URL, json={"title": "Nobody's idea"}), 401)
 
