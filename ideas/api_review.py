@@ -6,6 +6,7 @@ from flask_login import current_user
 from accounts.auth import require_role, signed_in
 from core.api import job_json, json_body
 from core.extensions import db
+from core.timeutil import utcnow
 from ideas import campaigns, queries, responses
 from ideas.serialize import ideas_json
 
@@ -16,8 +17,12 @@ executive_only = require_role("executive")
 @bp.get("/review-queue")
 @executive_only
 def review_queue():
-    """Ideas waiting for an official response, hottest first."""
-    return jsonify({"items": ideas_json(current_user, responses.review_queue())})
+    """Ideas waiting for an official response, hottest first, each with how long it has waited."""
+    now, ideas = utcnow(), responses.review_queue()
+    items = ideas_json(current_user, ideas)
+    for item, idea in zip(items, ideas, strict=True):
+        item["waiting_seconds"] = responses.waiting_seconds(idea, now)
+    return jsonify({"items": items})
 
 
 @bp.post("/ideas/<int:idea_id>/responses")

@@ -91,7 +91,10 @@ def create_campaign(actor: User, data: dict) -> Campaign:
 def update_campaign(actor: User, campaign: Campaign, data: dict) -> Campaign:
     """Edit or close a campaign."""
     before = campaign_json(campaign)
-    _apply(campaign, _checked(data, partial=True))
+    values = _checked(data, partial=True)
+    if "owner_id" in values and values["owner_id"] is None:
+        values["owner_id"] = actor.id  # as when opening one: no owner given ("Me" on the page) means the editor
+    _apply(campaign, values)
     db.session.flush()
     audit.record(actor, "campaign_update", "campaign", campaign.id, before=before, after=campaign_json(campaign))
     return campaign

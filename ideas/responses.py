@@ -93,9 +93,14 @@ def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:
     return list(db.session.scalars(statement).unique())
 
 
+def waiting_seconds(idea: Idea, now: datetime) -> int:
+    """How long, in seconds, an idea has waited for an answer since it was posted."""
+    return int((now - as_utc(idea.created_at)).total_seconds())
+
+
 def waited(idea: Idea, now: datetime) -> str:
     """How long an idea has waited for an answer, for people: "3 days", "5 hours"."""
-    seconds = (now - as_utc(idea.created_at)).total_seconds()
+    seconds = waiting_seconds(idea, now)
     days, hours = int(seconds // 86400), int(seconds // 3600)
     if days >= 1:
         return f"{days} day{'s' if days != 1 else ''}"

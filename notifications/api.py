@@ -7,6 +7,7 @@ from accounts.auth import require_role, signed_in
 from core.api import json_body
 from core.errors import validation_error
 from core.extensions import db
+from ideas.validation import MAX_ID
 from notifications import services, webhooks
 
 bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
@@ -27,7 +28,8 @@ def mark_read():
     """Mark some ({"ids": […]}) or all ({}) notifications read."""
     ids = json_body().get("ids")
     if ids is not None and (
-        not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        not isinstance(ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
     ):
         raise validation_error({"ids": ["Give a list of notification ids, or nothing for all."]})
     count = services.mark_read(current_user.id, ids)

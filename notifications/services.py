@@ -8,6 +8,7 @@ sent only once the SMTP server accepted it, so a retried job sends only what is 
 from collections import defaultdict
 
 from sqlalchemy import case, func, literal, select, update
+from sqlalchemy.orm import Bundle
 from sqlalchemy.sql import Select
 
 from accounts.models import User
@@ -57,9 +58,17 @@ def notify(recipients: Select, kind: str, idea_id: int | None, text: str, event_
     return len(added)
 
 
-def _pending_batch(event_key: str | None, state: str, limit: int):
+# Plain rows, not ORM objects: nothing joins the session's identity map, so the commit after each
+# message (see _send_all) has nothing to expire however large the batch.
+_NOTIFICATION_FIELDS = Bundle(
+    "notification", Notification.id, Notification.kind, Notification.idea_id, Notification.text
+)
+_USER_FIELDS = Bundle("user", User.id, User.email, User.name, User.email_preference)
+
+
+def _pending_batch(event_key: str | None, state: str, limit: int | None, user_ids: list[int] | None = None):
     statement = (
-        select(Notification, User, Idea.title)
+        select(_NOTIFICATION_FIELDS, _USER_FIELDS, Idea.title)
         .join(User, User.id == Notification.user_id)
         .outerjoin(Idea, Idea.id == Notification.idea_id)
         .where(Notification.email_state == state)
@@ -68,7 +77,21 @@ def _pending_batch(event_key: str | None, state: str, limit: int):
     )
     if event_key is not None:
         statement = statement.where(Notification.event_key == event_key)
+    if user_ids is not None:
+        statement = statement.where(Notification.user_id.in_(user_ids))
     return db.session.execute(statement).all()
+
+
+def _digest_user_ids(limit: int) -> list[int]:
+    """The next users with notifications waiting for their digest."""
+    statement = (
+        select(Notification.user_id)
+        .where(Notification.email_state == "digest")
+        .group_by(Notification.user_id)
+        .order_by(Notification.user_id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
 
 
 def _notification_mail(notification: Notification, user: User, idea_title: str | None) -> mail.Mail:
@@ -135,7 +158,9 @@ def _send_all(outgoing: list[tuple[list[int] | int, mail.Mail | None]], sent_sta
 def send_digests() -> int:
     """Gather each user's digest-bound notifications into one e-mail; returns how many digests went out."""
     digests = 0
-    while batch := _pending_batch(None, "digest", EMAIL_BATCH * 5):
+    # A batch is a set of whole users, so nobody's news is split over two e-mails.
+    while user_ids := _digest_user_ids(EMAIL_BATCH):
+        batch = _pending_batch(None, "digest", None, user_ids)
         by_user: dict[int, list[Notification]] = defaultdict(list)
         users: dict[int, User] = {}
         for notification, user, _ in batch:

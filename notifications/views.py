@@ -6,6 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import csrf, db
+from ideas.validation import MAX_ID
 from notifications import mail, services
 
 bp = Blueprint("notifications", __name__)
@@ -23,10 +24,19 @@ def index():
 @signed_in
 def mark_read():
     """Mark one notification (field id) or all read."""
-    notification_id = request.form.get("id", type=int)
-    services.mark_read(current_user.id, [notification_id] if notification_id else None)
+    services.mark_read(current_user.id, _form_ids())
     db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+def _form_ids() -> list[int] | None:
+    """The one notification the form names, or None (all) when it names none; a malformed id is a 422, not "all"."""
+    raw = request.form.get("id", "")
+    if raw == "":
+        return None
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+        raise ApiError(422, "No such notification.", "validation_error")
+    return [int(raw)]
 
 
 def _user_id(token: str) -> int:

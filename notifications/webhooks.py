@@ -107,6 +107,9 @@ def deliver(delivery_id: int) -> dict:
     if delivery is None or delivery.state == "delivered":
         return {"delivery_id": delivery_id, "state": "delivered" if delivery else "gone"}
     hook = db.session.get(Webhook, delivery.webhook_id)
+    if not hook.active:  # stopped by an admin since the event: its pending retries stop too
+        delivery.state, delivery.error = "failed", "The webhook was stopped; not sent."
+        return {"delivery_id": delivery_id, "state": "failed"}
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "Content-Type": "application/json",
