@@ -1,0 +1,36 @@
+"""Fixtures of the notification tests: a real SMTP server and a real webhook receiver."""
+
+import pytest
+
+from tests.notifications.servers import SmtpInbox, WebhookReceiver
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A running SMTP server that the app sends to (SMTP_URL) for this test; `.messages`, `.stop()`, `.start()`."""
+    inbox = SmtpInbox().start()
+    monkeypatch.setitem(app.config, "SMTP_URL", inbox.url)
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A running HTTP server recording webhook POSTs; `.statuses` scripts its answers."""
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_only(app):
+    """Skip unless jobs go through RQ (REDIS_URL is set)."""
+    if not app.config["REDIS_URL"]:
+        pytest.skip("needs REDIS_URL: the RQ retry path")
+
+
+@pytest.fixture
+def in_process_only(app):
+    """Skip when jobs go through RQ: this checks the embedded mode."""
+    if app.config["REDIS_URL"]:
+        pytest.skip("checks the in-process job mode (REDIS_URL unset)")

@@ -1,0 +1,104 @@
+"""The executives' review queue: ideas past their vote threshold without an answer, hottest first, with waiting time."""
+
+from datetime import timedelta
+
+import pytest
+
+from core.timeutil import utcnow
+from ideas import responses
+from ideas.counters import hot_base, recount
+from ideas.models import Idea
+from tests.ideas.support import assert_error, make_campaign, ok_json, set_idea
+from tests.notifications.support import add_votes, make_voters, new_idea, respond
+
+QUEUE_URL = "/api/v1/review-queue"
+
+
+def idea_with_votes(author, pool, votes: int, **fields) -> Idea:
+    """An idea with exactly `votes` votes (its author's and votes - 1 from the pool)."""
+    idea = new_idea(author, **fields)
+    add_votes(idea, pool[: votes - 1])
+    return idea
+
+
+def age(idea: Idea, days: int) -> None:
+    """Make the idea `days` old, its hot score following."""
+    created = utcnow() - timedelta(days=days)
+    set_idea(idea.id, created_at=created, hot_base=hot_base(created))
+    recount(idea.id)
+
+
+@pytest.fixture
+def queue_world(users, make_user, db):
+    """Ideas on both sides of their thresholds; `expected` is the queue, hottest first."""
+    pool = make_voters(make_user, 14)
+    author = users["staff"]
+    low_bar = make_campaign(users["executive"], vote_threshold=3)
+    high_bar = make_campaign(users["executive"], vote_threshold=20)
+    old_popular = idea_with_votes(author, pool, 15)
+    age(old_popular, 10)
+    fresh = idea_with_votes(author, pool, 10)
+    in_low_campaign = idea_with_votes(author, pool, 3, campaign_id=low_bar.id)
+    below = idea_with_votes(author, pool, 9)
+    below_campaign_bar = idea_with_votes(author, pool, 12, campaign_id=high_bar.id)
+    answered = idea_with_votes(author, pool, 10)
+    responses.respond(users["executive"], answered, {"status": "under_review", "body": "Looking into it."})
+    hidden = idea_with_votes(author, pool, 11)
+    set_idea(hidden.id, hidden=True)
+    db.session.commit()
+    return {
+        "expected": [fresh.id, in_low_campaign.id, old_popular.id],
+        "left_out": {below.id, below_campaign_bar.id, answered.id, hidden.id},
+        "old": old_popular.id,
+    }
+
+
+def test_queue_lists_ideas_past_their_threshold_hottest_first(queue_world, users, api):
+    items = ok_json(api(users["executive"]).get(QUEUE_URL))["items"]
+    assert [item["id"] for item in items] == queue_world["expected"]
+    assert not queue_world["left_out"] & {item["id"] for item in items}
+    assert all(item["status"] == "open" for item in items)
+
+
+def test_queue_items_say_how_long_they_waited(queue_world, users, api, login_as):
+    items = {item["id"]: item for item in ok_json(api(users["executive"]).get(QUEUE_URL))["items"]}
+    old = items[queue_world["old"]]
+    assert 10 * 86400 <= old["waiting_seconds"] < 11 * 86400
+    assert all(0 <= item["waiting_seconds"] < 3600 for key, item in items.items() if key != queue_world["old"])
+    page = login_as(users["executive"]).get("/review")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    row = html.split(f'id="review-{queue_world["old"]}"')[1].split("</tr>")[0]
+    assert "10 days" in row
+
+
+def test_answering_an_idea_takes_it_off_the_queue(queue_world, users, api):
+    executive = api(users["executive"])
+    top = queue_world["expected"][0]
+    ok_json(respond(executive, top), 201)
+    assert [item["id"] for item in ok_json(executive.get(QUEUE_URL))["items"]] == queue_world["expected"][1:]
+
+
+def test_review_page_lists_the_queue_in_order(queue_world, users, login_as):
+    html = login_as(users["admin"]).get("/review").get_data(as_text=True)
+    positions = [html.index(f'id="review-{idea_id}"') for idea_id in queue_world["expected"]]
+    assert positions == sorted(positions)
+    assert all(f'id="review-{idea_id}"' not in html for idea_id in queue_world["left_out"])
+
+
+@pytest.mark.parametrize("role", ["staff", "moderator", "outsider"])
+def test_queue_is_for_executives_and_admins_only(users, api, login_as, role):
+    assert_error(api(users[role]).get(QUEUE_URL), 403, "forbidden")
+    assert login_as(users[role]).get("/review").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["executive", "admin"])
+def test_executives_and_admins_open_the_queue(users, api, login_as, role):
+    assert ok_json(api(users[role]).get(QUEUE_URL)) == {"items": []}
+    assert "Nothing is waiting" in login_as(users[role]).get("/review").get_data(as_text=True)
+
+
+def test_anonymous_callers_are_sent_to_sign_in(client, api):
+    assert_error(api(None).get(QUEUE_URL), 401, "unauthorized")
+    page = client.get("/review")
+    assert page.status_code == 302 and "/login?next=/review" in page.headers["Location"]
