@@ -1,0 +1,286 @@
+"""Fan-out at scale: one official response to an idea with 10,000 sponsors.
+
+    .venv/bin/python -m bench.fanout [SPONSORS]
+
+Measures, on a scratch database of its own (a SQLite file in a temporary folder, or a fresh
+PostgreSQL database `ideapool_bench_fanout` on the server DATABASE_URL names):
+- notify: `responses.respond` + the `response_published` job, i.e. the set-based in-app insert of
+  one notification per sponsor (and the webhook/e-mail bookkeeping around it);
+- email: the `send_emails` job, the batched delivery of one e-mail per sponsor over SMTP to a local
+  aiosmtpd server (running in this process, so it shares the CPU with the sender);
+and a baseline taken in the same run: a plain INSERT … SELECT of as many rows into a scratch table.
+Each figure is printed in seconds and as a ratio to that baseline.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, bindparam, create_engine, text
+from sqlalchemy.engine import make_url
+
+SPONSORS = 10_000
+BENCH_PASSWORD_HASH = "!bench-users-cannot-sign-in"
+
+
+def timed(function: Callable, *args) -> tuple[float, object]:
+    """(seconds, result) of one call."""
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+@contextmanager
+def scratch_database(name: str):
+    """The URL of an empty database for one bench: a fresh PostgreSQL database when DATABASE_URL is set, else SQLite."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder:
+            yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def bench_app(name: str, **config):
+    """An app on a scratch database built by the migrations, jobs in-process, inside its app context."""
+    from flask_migrate import upgrade
+
+    from core import create_app
+    from core.extensions import db
+
+    with scratch_database(name) as url:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "REDIS_URL": None,
+                "RATELIMIT_ENABLED": False,
+                "SECRET_KEY": "bench",
+                "BASE_URL": "http://bench.test",
+                **config,
+            }
+        )
+        with app.app_context():
+            upgrade()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
+class HeldJobs:
+    """Jobs enqueued while held are recorded but not run, so each can be timed on its own (as a worker runs it)."""
+
+    def __init__(self):
+        self.job_ids: list[str] = []
+
+    @contextmanager
+    def holding(self):
+        """Inside, enqueued jobs are kept for run() instead of being dispatched."""
+        from core import jobs
+
+        real_dispatch = jobs._dispatch
+        jobs._dispatch = lambda job_id, queue: self.job_ids.append(job_id)
+        try:
+            yield self
+        finally:
+            jobs._dispatch = real_dispatch
+
+    def run(self, name: str) -> object:
+        """Run every held job of that function (dotted name) now; returns the last result."""
+        from core import jobs
+        from core.extensions import db
+        from core.models import JobRecord
+
+        result = None
+        for job_id in list(self.job_ids):
+            if db.session.get(JobRecord, job_id).name == name:
+                self.job_ids.remove(job_id)
+                db.session.commit()
+                result = jobs.execute(job_id)
+        return result
+
+
+def _now():
+    return bindparam("now", datetime.now(UTC), type_=DateTime(timezone=True))
+
+
+def create_users(count: int, department: str = "Bench") -> list[int]:
+    """`count` staff users in one INSERT … SELECT over a recursive sequence; returns their ids."""
+    from accounts.services import get_or_create_department
+    from core.extensions import db
+
+    department_id = get_or_create_department(department).id
+    statement = text(
+        "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < :count) "
+        "INSERT INTO users (email, name, password_hash, role, department_id, active, email_preference, "
+        "failed_logins, created_at) "
+        "SELECT 'bench' || n || '@bench.test', 'Bench user ' || n, :hash, 'staff', :department, :active, "
+        "'immediate', 0, :now FROM seq"
+    ).bindparams(_now())
+    db.session.execute(
+        statement, {"count": count, "hash": BENCH_PASSWORD_HASH, "department": department_id, "active": True}
+    )
+    db.session.commit()
+    return list(db.session.scalars(text("SELECT id FROM users WHERE email LIKE 'bench%' ORDER BY id")))
+
+
+def add_votes_and_follows(idea_id: int, user_ids_from: int, user_ids_to: int) -> float:
+    """Bench users with ids in the range vote for and follow the idea, set-based; returns the votes' seconds."""
+    from core.extensions import db
+    from ideas.counters import recount
+
+    range_filter = "FROM users WHERE email LIKE 'bench%' AND id BETWEEN :low AND :high"
+    bounds = {"idea": idea_id, "low": user_ids_from, "high": user_ids_to}
+    votes = text(f"INSERT INTO votes (idea_id, user_id, created_at) SELECT :idea, id, :now {range_filter}")
+    follows = text(
+        f"INSERT INTO follows (idea_id, user_id, active, created_at) SELECT :idea, id, :active, :now {range_filter}"
+    )
+    seconds, _ = timed(lambda: (db.session.execute(votes.bindparams(_now()), bounds), db.session.commit()))
+    db.session.execute(follows.bindparams(_now()), {**bounds, "active": True})
+    recount(idea_id)
+    db.session.commit()
+    return seconds
+
+
+def insert_select_baseline(user_count: int) -> float:
+    """Seconds of a plain INSERT … SELECT of `user_count` rows (one per bench user) into a scratch table."""
+    from core.extensions import db
+
+    db.session.execute(
+        text("CREATE TABLE bench_scratch (user_id INTEGER NOT NULL, kind VARCHAR(40), body TEXT, created_at TIMESTAMP)")
+    )
+    db.session.commit()
+    statement = text(
+        "INSERT INTO bench_scratch (user_id, kind, body, created_at) "
+        "SELECT id, 'idea_responded', 'An executive answered.', :now FROM users WHERE email LIKE 'bench%'"
+    ).bindparams(_now())
+    seconds, _ = timed(lambda: (db.session.execute(statement), db.session.commit()))
+    return seconds
+
+
+class CountingInbox:
+    """An aiosmtpd handler that counts the messages it accepts and their recipients."""
+
+    def __init__(self):
+        self.messages = 0
+        self.recipients: set[str] = set()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        """Count one message."""
+        self.messages += 1
+        self.recipients.update(envelope.rcpt_tos)
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server():
+    """A local aiosmtpd server on a free port; yields (inbox, smtp_url)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = CountingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def _fan_out(sponsors: int, held: HeldJobs) -> dict:
+    """Build the idea with `sponsors` sponsors, respond, and time the notify and e-mail jobs."""
+    from accounts.services import create_user
+    from core.extensions import db
+    from ideas import responses, services
+
+    user_ids = create_users(sponsors)
+    executive = create_user("executive@bench.test", "Bench executive", "bench-password-123", "executive", "Board")
+    author = db.session.get(type(executive), user_ids[0])
+    idea = services.create_idea(author, {"title": "Mentors for every new hire", "body": "At scale."})
+    db.session.commit()
+    held.run("jobs.moderation.find_duplicates")
+    held.run("jobs.notifications.idea_created")
+    vote_seconds = add_votes_and_follows(idea.id, user_ids[1], user_ids[-1])
+    baseline = insert_select_baseline(len(user_ids))
+
+    def respond_and_notify():
+        responses.respond(executive, db.session.get(type(idea), idea.id), {"status": "planned", "body": "Yes."})
+        db.session.commit()
+        return held.run("jobs.notifications.response_published")
+
+    notify_seconds, published = timed(respond_and_notify)
+    email_seconds, emailed = timed(held.run, "jobs.notifications.send_emails")
+    stored = db.session.scalar(text("SELECT COUNT(*) FROM notifications WHERE kind = 'idea_responded'"))
+    sent = db.session.scalar(text("SELECT COUNT(*) FROM notifications WHERE email_state = 'sent'"))
+    assert stored == published["notified"] == sponsors, (stored, published)
+    assert sent == emailed["sent"] == sponsors, (sent, emailed)
+    return {"baseline": baseline, "votes": vote_seconds, "notify": notify_seconds, "email": email_seconds}
+
+
+def run(sponsors: int = SPONSORS) -> list[dict]:
+    """Measure the fan-out of one response to `sponsors` sponsors; one row per measured step."""
+    held = HeldJobs()
+    from core.extensions import db
+
+    with smtp_server() as (inbox, smtp_url), bench_app("ideapool_bench_fanout", SMTP_URL=smtp_url):
+        database = db.engine.dialect.name
+        with held.holding():
+            seconds = _fan_out(sponsors, held)
+        assert inbox.messages == sponsors and len(inbox.recipients) == sponsors, (inbox.messages, sponsors)
+    baseline = seconds["baseline"]
+    rows = [
+        ("baseline: INSERT … SELECT into a scratch table", baseline),
+        ("create the vote rows (INSERT … SELECT)", seconds["votes"]),
+        ("respond + response_published (in-app notifications)", seconds["notify"]),
+        ("send_emails: batched SMTP delivery to aiosmtpd", seconds["email"]),
+    ]
+    return [
+        {
+            "bench": "fanout",
+            "database": database,
+            "rows": sponsors,
+            "step": step,
+            "seconds": round(value, 4),
+            "ratio_to_baseline": round(value / baseline, 1),
+        }
+        for step, value in rows
+    ]
+
+
+def report(rows: list[dict]) -> None:
+    """Print the measurements as a table."""
+    print(f"Fan-out of one response to {rows[0]['rows']:,} sponsors on {rows[0]['database']}")
+    for row in rows:
+        print(f"  {row['step']:<62} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>8.1f}")
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    """Run and print."""
+    args = sys.argv[1:] if argv is None else argv
+    rows = run(int(args[0]) if args else SPONSORS)
+    report(rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
