@@ -119,13 +119,15 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         typing = latencies(lambda text: similarity.query(text), [t for t, _ in probes])
         adds = add_costs(corpus, author)
         compact_s, _ = timed(compact)
+        cpu_before = time.process_time()
         scan_s, pairs = timed(lambda: sum(1 for _ in similarity.scan_duplicates(SCAN_MIN_SCORE)))
+        scan_cpu_s = time.process_time() - cpu_before
     bm25 = BM25({i: f"{t} {b}" for i, (t, b) in enumerate(texts)})
     reference = latencies(lambda text: bm25.rank(text, "", [], 5), [f"{t}\n{b}" for t, b in probes[:REFERENCE_QUERIES]])
     return {"ideas": size, "rebuild s": rebuild_s, "cold load s": load_s, "query p50 ms": full["p50"],
             "query p95 ms": full["p95"], "typing p95 ms": typing["p95"], "add p95 ms": adds["total p95"],
             "add write p50 ms": adds["write p50"], "add catch-up p50 ms": adds["catch-up p50"],
-            "compaction s": compact_s, "scan s": scan_s,
+            "compaction s": compact_s, "scan s": scan_s, "scan cpu s": scan_cpu_s,
             "scan pairs": pairs, "bm25 p95 ms": reference["p95"], "query/bm25 p95": full["p95"] / reference["p95"]}
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from core.extensions import db
 from ideas.similarity import store
-from ideas.similarity.index import SCAN_BUDGET, Index
+from ideas.similarity.index import SCAN_BUDGET, SCAN_RESCORE, Index
 from ideas.similarity.text import features as _features
 from ideas.similarity.vectors import QueryVector
 
@@ -89,7 +89,8 @@ def _neighbour_pairs(replica: Replica, idea_id: int, min_score: float) -> Iterat
         vector = replica.index.vector(idea_id)
     if vector is None:
         return
-    for other, score in replica.search(vector, SCAN_DEPTH, budget=SCAN_BUDGET, floor=min_score):
+    options = {"budget": SCAN_BUDGET, "floor": min_score, "rescore": SCAN_RESCORE}
+    for other, score in replica.search(vector, SCAN_DEPTH, **options):
         if other != idea_id:
             yield max(idea_id, other), min(idea_id, other), score
 
