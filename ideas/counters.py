@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from ideas.models import Comment, Idea, Vote
+from ideas.queries import merged_source_ids
 
 HOT_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 HOT_SECONDS_PER_DECADE = 3 * 86400  # ten times the votes keep an idea as hot as one three days younger
@@ -44,9 +44,8 @@ def change_comment_count(idea_id: int, delta: int) -> None:
 
 
 def recount(idea_id: int) -> None:
-    """Recount votes, comments (its own and those of ideas merged into it) and the hot score."""
-    source = aliased(Idea)
-    merged_sources = select(source.id).where(source.merged_into_id == idea_id)
+    """Recount votes, comments (its own and those of ideas merged into it, through chains too) and the hot score."""
+    merged_sources = merged_source_ids(idea_id)
     votes = select(func.count()).select_from(Vote).where(Vote.idea_id == idea_id).scalar_subquery()
     comments = (
         select(func.count())

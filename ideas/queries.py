@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, or_, select, true, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from accounts.models import User
@@ -74,12 +75,19 @@ def caller_state(user: User, idea_ids: list[int]) -> tuple[set[int], set[int]]:
     return voted, following
 
 
+def merged_source_ids(idea_id: int) -> Select:
+    """SELECT of the ideas merged into this one, directly or through a chain (A into B, B into C)."""
+    source = aliased(Idea)
+    chain = select(Idea.id).where(Idea.merged_into_id == idea_id).cte("merged_sources", recursive=True)
+    chain = chain.union_all(select(source.id).where(source.merged_into_id == chain.c.id))
+    return select(chain.c.id)
+
+
 def comments_of(user: User, idea: Idea) -> list[Comment]:
-    """The idea's comments, oldest first, with comments of ideas merged into it (shown under a marker)."""
-    merged_sources = select(Idea.id).where(Idea.merged_into_id == idea.id)
+    """The idea's comments, oldest first, with those of ideas merged into it (shown under a marker)."""
     statement = (
         select(Comment)
-        .where(or_(Comment.idea_id == idea.id, Comment.idea_id.in_(merged_sources)))
+        .where(or_(Comment.idea_id == idea.id, Comment.idea_id.in_(merged_source_ids(idea.id))))
         .order_by(Comment.created_at, Comment.id)
     )
     return list(db.session.scalars(statement))
@@ -181,8 +189,8 @@ def timeline_of(idea: Idea) -> list[IdeaEvent]:
 
 
 def merged_sources(idea: Idea) -> dict[int, str]:
-    """Ideas merged into this one: id -> title (their comments are shown under a marker)."""
-    return dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.merged_into_id == idea.id)).all())
+    """Ideas merged into this one (through chains too): id -> title (their comments are shown under a marker)."""
+    return dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(merged_source_ids(idea.id)))).all())
 
 
 def open_campaigns(now) -> list[Campaign]:
@@ -204,6 +212,16 @@ def get_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def may_see(idea: Idea) -> ColumnElement[bool]:
+    """SQL condition on users: who may see this idea (the mirror of visible_to, for audiences)."""
+    rules = [User.role.in_(("moderator", "admin"))]
+    if not idea.hidden:
+        rules.append(User.role == "executive")
+        rules.append(User.department_id == idea.department_id if idea.visibility == "department" else true())
+        rules.append(User.id == idea.author_id)
+    return or_(*rules)
+
+
 def sponsor_ids(idea: Idea):
     """SELECT of the sponsors' user ids: author, co-authors, voters and followers, minus those who
     unfollowed (their choice wins), limited to people who may see the idea."""
@@ -217,8 +235,4 @@ def sponsor_ids(idea: Idea):
     statement = select(User.id).where(
         User.id.in_(select(candidates.c.user_id)), User.id.not_in(unfollowed), User.active.is_(true())
     )
-    if idea.visibility == "department":
-        statement = statement.where(
-            or_(User.department_id == idea.department_id, User.role.in_(("moderator", "executive", "admin")))
-        )
-    return statement
+    return statement.where(may_see(idea))

@@ -155,7 +155,7 @@ def _record_merge(merge: Merge, source: Idea, target: Idea) -> None:
     record_event(source.id, "merged", actor, into=target.id, title=target.title)
     record_event(target.id, "merged_in", actor, source=source.id, title=source.title)
     notifications.notify(
-        idea_queries.sponsor_ids(source),
+        idea_queries.sponsor_ids(source).where(idea_queries.may_see(target)),  # only who may see where it went
         "idea_merged",
         target.id,
         f"“{source.title}” was merged into “{target.title}”. Your votes and comments are there now.",
