@@ -37,6 +37,8 @@ def response_published(response_id: int) -> dict:
     idea = db.session.get(Idea, response.idea_id)
     responder = response.responder.name if response.responder else "An executive"
     status = STATUS_LABELS.get(response.status, response.status)
+    if status != response.status:
+        status = f"{status} (status {response.status})"
     text = f"{responder} answered “{idea.title}”: {status}. {idea_url(idea.id)}"
     event_key = f"response:{response.id}"
     notified = services.notify(

@@ -18,7 +18,6 @@ from ideas import services as idea_services
 from ideas import validation
 from ideas.counters import hot_base, recount
 from ideas.models import Comment, Follow, Idea, Vote
-from ideas.serialize import idea_url
 from moderation.models import CommentMove
 from notifications import services as notifications
 
@@ -174,7 +173,8 @@ def _leave_signpost(move: CommentMove, root: Comment) -> None:
     target = db.session.get(Idea, move.to_idea_id)
     count = len(move.moved_ids)
     what = "1 comment" if count == 1 else f"{count} comments"
-    text = f"{what} moved to: [{target.title}]({idea_url(target.id)}), by {actor.name if actor else 'a moderator'}"
+    # A path, not BASE_URL: the signpost is stored and must survive a change of address.
+    text = f"{what} moved to: [{target.title}](/ideas/{target.id}), by {actor.name if actor else 'a moderator'}"
     signpost = Comment(
         idea_id=move.from_idea_id,
         parent_id=move.root_before["parent_id"],

@@ -7,7 +7,7 @@ sent only once the SMTP server accepted it, so a retried job sends only what is 
 
 from collections import defaultdict
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import case, func, literal, select, text, update
 from sqlalchemy.orm import Bundle
 from sqlalchemy.sql import Select
 
@@ -113,6 +113,11 @@ def _notification_mail(notification: Notification, user: User, idea_title: str |
 
 
 def _mark(notification_ids: list[int], state: str) -> None:
+    """Record what the SMTP server accepted, in its own short transaction."""
+    if db.engine.dialect.name == "postgresql":
+        # Committed without waiting for the disk flush: a killed worker loses nothing (the server has
+        # the commit); only a crash of the database server itself could forget a few "sent" marks.
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
     db.session.execute(
         update(Notification)
         .where(Notification.id.in_(notification_ids))
