@@ -217,7 +217,8 @@ SCHEMAS.update(
     }
 )
 
-_items = {"type": "object", "properties": {"items": {"type": "array", "items": ref("Idea")}}}
+_waiting = {"allOf": [ref("Idea"), {"type": "object", "properties": {"waiting_seconds": {"type": "integer"}}}]}
+_items = {"type": "object", "properties": {"items": {"type": "array", "items": _waiting}}}
 PATHS.update(
     {
         "/api/v1/review-queue": {
