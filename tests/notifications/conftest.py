@@ -30,7 +30,6 @@ def redis_only(app):
 
 
 @pytest.fixture
-def in_process_only(app):
-    """Skip when jobs go through RQ: this checks the embedded mode."""
-    if app.config["REDIS_URL"]:
-        pytest.skip("checks the in-process job mode (REDIS_URL unset)")
+def in_process_only(app, monkeypatch):
+    """Run this test's jobs in-process (the embedded mode), also in a lane where REDIS_URL is set."""
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
