@@ -2,11 +2,12 @@
 
     python -m bench.dupes [--sample small] [--check]
 
-Each data set goes into a fresh PostgreSQL database (EVAL_DATABASE_URL, default ideapool_eval on
-127.0.0.1 with the current user), is indexed through the engine's own interface (`rebuild`, then
-`query`), and every member of every duplicate pair is used as a query for its partner. The
-baselines run on the same database and the same query texts. With --check the exit status is 1
-when the engine's MRR (or, on meta, its average precision) falls below the best baseline's.
+Each data set goes into a fresh PostgreSQL database (EVAL_DATABASE_URL, default
+ideapool_eval_<process id> on 127.0.0.1 as the current user; dropped at the end), is indexed
+through the engine's own interface (`rebuild`, then `query`), and every member of every duplicate
+pair is used as a query for its partner. The baselines run on the same database and the same
+query texts. With --check the exit status is 1 when the engine's MRR (or, on meta, its average
+precision) falls below the best baseline's.
 """
 import argparse
 import getpass
@@ -33,8 +34,8 @@ COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
 
 
 def database_url() -> str:
-    """The scratch database for the evaluation."""
-    default = f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/ideapool_eval"
+    """The scratch database for the evaluation (by default one of this run's own)."""
+    default = f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/ideapool_eval_{os.getpid()}"
     url = os.environ.get("EVAL_DATABASE_URL", default)
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
 
@@ -50,12 +51,21 @@ def _admin_connection(target):
     raise SystemExit(f"cannot reach PostgreSQL at {target.host}:{target.port} (tried {', '.join(ADMIN_DATABASES)})")
 
 
-def fresh_database(url: str) -> None:
-    """Drop and create the scratch database, with pg_trgm."""
+def drop_database(url: str) -> None:
+    """Drop the scratch database if it exists."""
     target = make_url(url)
     admin, connection = _admin_connection(target)
     with connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the scratch database, with pg_trgm."""
+    target = make_url(url)
+    drop_database(url)
+    admin, connection = _admin_connection(target)
+    with connection:
         connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
     engine = create_engine(target)
@@ -211,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         results[data.name] = evaluate(data, url)
         sizes[data.name] = f"{data.name} ({len(data.texts)} texts, {len(data.pairs)} pairs)"
         print(f"{data.name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    drop_database(url)
     print_table(results, sizes)
     problems = shortfalls(results)
     for problem in problems:
