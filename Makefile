@@ -41,8 +41,11 @@ lint: $(VENV)/.dev
 worker: $(VENV)/.runtime
 	$(FLASK) worker
 
+# Benchmarks (figures as ratios to a baseline measured in the same run). On PostgreSQL: DATABASE_URL=…
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.merge
 
 # Duplicate detection on the labelled data: the engine against Decidim's and Fider's methods and
 # BM25, on a scratch PostgreSQL database (EVAL_DATABASE_URL; pg_trgm needed). EVAL_SAMPLE=small
