@@ -247,31 +247,41 @@ def run(sponsors: int = SPONSORS) -> list[dict]:
         with held.holding():
             seconds = _fan_out(sponsors, held)
         assert inbox.messages == sponsors and len(inbox.recipients) == sponsors, (inbox.messages, sponsors)
-    baseline = seconds["baseline"]
-    rows = [
-        ("baseline: INSERT … SELECT into a scratch table", baseline),
+    steps = [
+        ("baseline: INSERT … SELECT into a scratch table", seconds["baseline"]),
         ("create the vote rows (INSERT … SELECT)", seconds["votes"]),
         ("respond + response_published (in-app notifications)", seconds["notify"]),
         ("send_emails: batched SMTP delivery to aiosmtpd", seconds["email"]),
     ]
+    return ratio_rows("fanout", database, steps, rows=sponsors)
+
+
+def ratio_rows(bench: str, database: str, steps: list[tuple[str, float]], **extra) -> list[dict]:
+    """One row per step, with its time as a ratio to the first step (the baseline of the same run)."""
+    baseline = steps[0][1]
     return [
         {
-            "bench": "fanout",
+            "bench": bench,
             "database": database,
-            "rows": sponsors,
+            **extra,
             "step": step,
             "seconds": round(value, 4),
             "ratio_to_baseline": round(value / baseline, 1),
         }
-        for step, value in rows
+        for step, value in steps
     ]
+
+
+def print_steps(rows: list[dict]) -> None:
+    """Print each step's time and ratio."""
+    for row in rows:
+        print(f"  {row['step']:<62} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>8.1f}")
 
 
 def report(rows: list[dict]) -> None:
     """Print the measurements as a table."""
     print(f"Fan-out of one response to {rows[0]['rows']:,} sponsors on {rows[0]['database']}")
-    for row in rows:
-        print(f"  {row['step']:<62} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>8.1f}")
+    print_steps(rows)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy import text
 
-from bench.fanout import HeldJobs, add_votes_and_follows, bench_app, create_users, timed
+from bench.fanout import HeldJobs, add_votes_and_follows, bench_app, create_users, print_steps, ratio_rows, timed
 
 VOTES = 10_000
 COMMENTS = 1_000
@@ -91,24 +91,12 @@ def run(votes: int = VOTES, comments: int = COMMENTS) -> list[dict]:
     with bench_app("ideapool_bench_merge"), held.holding():
         database = db.engine.dialect.name
         seconds = _merge_and_unmerge(votes, comments, held)
-    baseline = seconds["baseline"]
-    rows = [
-        ("baseline: the INSERT … SELECT that created the source's votes", baseline),
+    steps = [
+        ("baseline: the INSERT … SELECT that created the source's votes", seconds["baseline"]),
         (f"merge job ({votes:,} votes, {comments:,} comments)", seconds["merge"]),
         ("unmerge job", seconds["unmerge"]),
     ]
-    return [
-        {
-            "bench": "merge",
-            "database": database,
-            "votes": votes,
-            "comments": comments,
-            "step": step,
-            "seconds": round(value, 4),
-            "ratio_to_baseline": round(value / baseline, 1),
-        }
-        for step, value in rows
-    ]
+    return ratio_rows("merge", database, steps, votes=votes, comments=comments)
 
 
 def report(rows: list[dict]) -> None:
@@ -117,8 +105,7 @@ def report(rows: list[dict]) -> None:
         f"Merge and unmerge of an idea with {rows[0]['votes']:,} votes and {rows[0]['comments']:,} comments "
         f"on {rows[0]['database']}"
     )
-    for row in rows:
-        print(f"  {row['step']:<62} {row['seconds']:>9.3f} s   x{row['ratio_to_baseline']:>8.1f}")
+    print_steps(rows)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
