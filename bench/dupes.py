@@ -2,8 +2,8 @@
 
     python -m bench.dupes [--sample small] [--check]
 
-Each data set goes into a fresh PostgreSQL database (EVAL_DATABASE_URL, default
-ideapool_eval_<process id> on 127.0.0.1 as the current user; dropped at the end), is indexed
+Each data set goes into a fresh PostgreSQL database (EVAL_DATABASE_URL, or ideapool_eval_<process
+id> on DATABASE_URL's server or on 127.0.0.1 as the current user; dropped at the end), is indexed
 through the engine's own interface (`rebuild`, then `query`), and every member of every duplicate
 pair is used as a query for its partner. The baselines run on the same database and the same
 query texts. With --check the exit status is 1 when the engine's MRR (or, on meta, its average
@@ -33,11 +33,20 @@ ADMIN_DATABASES = ("postgres", "template1", "test")
 COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
 
 
-def database_url() -> str:
-    """The scratch database for the evaluation (by default one of this run's own)."""
-    default = f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/ideapool_eval_{os.getpid()}"
-    url = os.environ.get("EVAL_DATABASE_URL", default)
+def _psycopg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def database_url() -> str:
+    """The scratch database: EVAL_DATABASE_URL, else one of this run's own on DATABASE_URL's server
+    (when that is PostgreSQL), else on 127.0.0.1 as the current user."""
+    if os.environ.get("EVAL_DATABASE_URL"):
+        return _psycopg(os.environ["EVAL_DATABASE_URL"])
+    name = f"ideapool_eval_{os.getpid()}"
+    server = os.environ.get("DATABASE_URL", "")
+    if server.startswith("postgres"):
+        return make_url(_psycopg(server)).set(database=name).render_as_string(hide_password=False)
+    return f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/{name}"
 
 
 def _admin_connection(target):
