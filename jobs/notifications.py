@@ -76,16 +76,6 @@ def send_emails(event_key: str) -> dict:
     return {"event_key": event_key, "sent": services.send_pending_emails(event_key)}
 
 
-def send_all_pending_emails() -> dict:
-    """Send every pending e-mail (for `flask --app wsgi mail send-pending`)."""
-    return {"sent": services.send_pending_emails(None)}
-
-
-def daily_digest() -> dict:
-    """Send each user's daily digest."""
-    return {"digests": services.send_digests()}
-
-
 def deliver_webhook(delivery_id: int) -> dict:
     """POST one webhook delivery."""
     return webhooks.deliver(delivery_id)

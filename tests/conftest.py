@@ -7,7 +7,6 @@ Redis db number; every test starts from empty tables.
 import os
 import re
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -243,12 +242,6 @@ def run_jobs(app):
         _db.session.expire_all()
 
     return drain
-
-
-@contextmanager
-def app_context_of(app):
-    with app.app_context():
-        yield
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
