@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 
-from core import api, audit, config, database, errors, jobs, models, nav, openapi, security  # noqa: F401 - models
+from core import api, audit, config, database, errors, jobs, models, nav, openapi, security, timing  # noqa: F401
 from core.demo import seed_demo_command
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_core(app: Flask) -> None:
     errors.register(app)
     security.register(app)
+    timing.register(app)
     nav.init_app(app)
     app.register_blueprint(api.bp)
     openapi.register(app, api.PATHS)

@@ -40,6 +40,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "ideapool@localhost"),
         "BASE_URL": base_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "SERVER_TIMING": os.environ.get("SERVER_TIMING", "0") == "1",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,

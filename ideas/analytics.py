@@ -7,21 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import distinct, false, func, select
 
 from accounts.models import Department, User
-from core.database import insert_ignoring_duplicates
 from core.extensions import db
 from core.timeutil import as_utc, utcnow
+from ideas import reads
 from ideas.models import STATUSES, Comment, Idea, IdeaRead, Vote
 
 WEEKS = 12
-
-
-def record_read(user_id: int, idea_id: int) -> None:
-    """Remember that a user read an idea (first read only), in its own short transaction."""
-    statement = insert_ignoring_duplicates(
-        IdeaRead.__table__, {"user_id": user_id, "idea_id": idea_id, "created_at": utcnow()}, ["idea_id", "user_id"]
-    )
-    with db.engine.begin() as connection:
-        connection.execute(statement)
 
 
 def _week_start(moment: datetime) -> datetime:
@@ -97,6 +88,7 @@ def waiting_longest(limit: int = 10) -> list[Idea]:
 def report(now: datetime | None = None) -> dict:
     """Everything the analytics page shows."""
     now = now or utcnow()
+    reads.flush()  # readers are counted from every read so far
     return {
         "weeks": ideas_per_week(now),
         "participation": participation(),

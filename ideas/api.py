@@ -6,7 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.api import json_body
 from core.extensions import db, limiter
-from ideas import queries, services, similarity
+from ideas import listing, queries, services, similarity
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.serialize import comment_json, idea_json, ideas_json
 
@@ -33,10 +33,16 @@ def create_idea():
 @signed_in
 def list_ideas():
     """One page of ideas, sorted and filtered."""
-    params = queries.parse_list_params(request.args)
-    items, total = queries.list_ideas(current_user, params)
+    params = listing.parse_list_params(request.args)
+    found = listing.list_ideas(current_user, params, exact_total=True)
     return jsonify(
-        {"items": ideas_json(current_user, items), "page": params.page, "per_page": params.per_page, "total": total}
+        {
+            "items": ideas_json(current_user, found.items),
+            "page": None if params.cursor else params.page,
+            "per_page": params.per_page,
+            "total": found.total,
+            "next_cursor": found.next_cursor,
+        }
     )
 
 
@@ -115,7 +121,8 @@ def unfollow(idea_id: int):
 @signed_in
 def list_comments(idea_id: int):
     """The idea's comments, oldest first."""
-    comments = queries.comments_of(current_user, _idea(idea_id))
+    idea = _idea(idea_id)
+    comments = queries.comments_of(idea, queries.merged_sources(idea))
     return jsonify({"items": [comment_json(comment, current_user.is_moderator) for comment in comments]})
 
 

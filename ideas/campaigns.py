@@ -10,7 +10,7 @@ from core.errors import validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
 from core.timeutil import as_utc, to_iso, utcnow
-from ideas import validation
+from ideas import catalogue, validation
 from ideas.models import BODY_MAX, Campaign
 
 FIELDS = ("title", "description", "owner_id", "closes_at", "vote_threshold", "closed")
@@ -85,6 +85,7 @@ def create_campaign(actor: User, data: dict) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     audit.record(actor, "campaign_create", "campaign", campaign.id, after=campaign_json(campaign))
+    catalogue.campaigns_changed()
     return campaign
 
 
@@ -97,6 +98,7 @@ def update_campaign(actor: User, campaign: Campaign, data: dict) -> Campaign:
     _apply(campaign, values)
     db.session.flush()
     audit.record(actor, "campaign_update", "campaign", campaign.id, before=before, after=campaign_json(campaign))
+    catalogue.campaigns_changed()
     return campaign
 
 

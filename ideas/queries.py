@@ -1,17 +1,14 @@
 """Reads used by several views. `visible_to` is the one rule for what a user may see."""
 
-from dataclasses import dataclass
-
-from sqlalchemy import and_, false, func, or_, select, true, union
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, false, literal, or_, select, true, tuple_, union, union_all
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql import ColumnElement, Select
 
 from accounts.models import User
-from core.errors import ApiError, validation_error
+from core.errors import ApiError
 from core.extensions import db
-from ideas import search
-from ideas.models import STATUSES, Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
-from ideas.validation import MAX_ID, NUL, NUL_MESSAGE
+from ideas.models import Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Vote
+from ideas.validation import MAX_ID
 
 
 def sees_everything(user: User) -> bool:
@@ -32,14 +29,21 @@ def visible_to(user: User) -> ColumnElement[bool]:
     return and_(hidden_rule, department_rule)
 
 
+# What a page or the API shows with an idea, loaded in the same statement (author and department are always).
+SHOWN_WITH_IDEA = (joinedload(Idea.tags), joinedload(Idea.co_authors))
+
+
 def visible_ideas(user: User) -> Select:
     """SELECT of every idea the user may see, merged ones included."""
     return select(Idea).where(visible_to(user))
 
 
 def get_visible_idea(user: User, idea_id: int) -> Idea:
-    """The idea, or a 404 when it does not exist or the user may not see it."""
-    idea = db.session.scalar(visible_ideas(user).where(Idea.id == idea_id)) if 0 < idea_id <= MAX_ID else None
+    """The idea (with what every page shows of it), or a 404 when it does not exist or the user may not see it."""
+    idea = None
+    if 0 < idea_id <= MAX_ID:
+        statement = visible_ideas(user).where(Idea.id == idea_id).options(*SHOWN_WITH_IDEA)
+        idea = db.session.execute(statement).unique().scalar_one_or_none()
     if idea is None:
         raise ApiError(404, "No such idea.", "not_found")
     return idea
@@ -61,18 +65,19 @@ def may_see_author(user: User, idea: Idea) -> bool:
 
 
 def caller_state(user: User, idea_ids: list[int]) -> tuple[set[int], set[int]]:
-    """(voted, following): which of these ideas the user has voted for and follows, in two queries."""
+    """(voted, following): which of these ideas the user has voted for and follows, in one statement."""
     if not idea_ids:
         return set(), set()
-    voted = set(db.session.scalars(select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))))
-    following = set(
-        db.session.scalars(
-            select(Follow.idea_id).where(
-                Follow.user_id == user.id, Follow.active.is_(true()), Follow.idea_id.in_(idea_ids)
-            )
-        )
+    votes = select(literal("voted").label("kind"), Vote.idea_id).where(
+        Vote.user_id == user.id, Vote.idea_id.in_(idea_ids)
     )
-    return voted, following
+    follows = select(literal("following").label("kind"), Follow.idea_id).where(
+        Follow.user_id == user.id, Follow.active.is_(true()), Follow.idea_id.in_(idea_ids)
+    )
+    state: dict[str, set[int]] = {"voted": set(), "following": set()}
+    for kind, idea_id in db.session.execute(union_all(votes, follows)):
+        state[kind].add(idea_id)
+    return state["voted"], state["following"]
 
 
 def merged_source_ids(idea_id: int) -> Select:
@@ -83,104 +88,27 @@ def merged_source_ids(idea_id: int) -> Select:
     return select(chain.c.id)
 
 
-def comments_of(user: User, idea: Idea) -> list[Comment]:
-    """The idea's comments, oldest first, with those of ideas merged into it (shown under a marker)."""
+def comments_of(idea: Idea, sources=(), after_id: int | None = None, limit: int | None = None) -> list[Comment]:
+    """The comments of the idea and of the ideas merged into it (`sources`, see merged_sources), oldest
+    first: all of them, or `limit` after the comment `after_id`. Read with index range scans."""
     statement = (
-        select(Comment)
-        .where(or_(Comment.idea_id == idea.id, Comment.idea_id.in_(merged_source_ids(idea.id))))
-        .order_by(Comment.created_at, Comment.id)
+        select(Comment).where(Comment.idea_id.in_([idea.id, *sources])).order_by(Comment.created_at, Comment.id)
     )
+    if after_id is not None:
+        mark = aliased(Comment)
+        after = tuple_(select(mark.created_at).where(mark.id == after_id).scalar_subquery(), literal(after_id))
+        statement = statement.where(tuple_(Comment.created_at, Comment.id) > after)
+    if limit is not None:
+        statement = statement.limit(limit)
     return list(db.session.scalars(statement))
-
-
-SORTS = {
-    "hot": (Idea.hot_score.desc(), Idea.id.desc()),
-    "top": (Idea.vote_count.desc(), Idea.id.desc()),
-    "new": (Idea.id.desc(),),
-    "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
-}
-DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
-
-
-@dataclass(frozen=True)
-class ListParams:
-    """What a listing asks for, already checked."""
-
-    sort: str = "hot"
-    status: str | None = None
-    campaign_id: int | None = None
-    tag: str | None = None
-    q: str = ""
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-
-
-def _positive_int(value, name: str, errors: dict, default: int | None, maximum: int | None = MAX_ID) -> int | None:
-    if value in (None, ""):
-        return default
-    if not str(value).isdecimal() or int(value) < 1:
-        errors[name] = ["Must be a positive whole number."]
-        return default
-    if maximum is not None and int(value) > maximum:
-        errors[name] = [f"Must be at most {maximum}."]
-        return default
-    return int(value)
-
-
-def parse_list_params(args) -> ListParams:
-    """Check the listing's query parameters; a 422 names each bad one."""
-    errors: dict = {}
-    sort = args.get("sort") or "hot"
-    if sort not in SORTS:
-        errors["sort"] = [f"Choose one of: {', '.join(SORTS)}."]
-    status = args.get("status") or None
-    if status is not None and status not in STATUSES:
-        errors["status"] = [f"Choose one of: {', '.join(STATUSES)}."]
-    campaign_id = _positive_int(args.get("campaign_id"), "campaign_id", errors, None)
-    page = _positive_int(args.get("page"), "page", errors, 1)
-    per_page = min(
-        _positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE
-    )
-    tag = (args.get("tag") or "").strip().lower() or None
-    if tag is not None and NUL in tag:
-        errors["tag"] = [NUL_MESSAGE]
-    if errors:
-        raise validation_error(errors)
-    q = (args.get("q") or "").strip()[:200]
-    return ListParams(sort, status, campaign_id, tag, q, page, per_page)
-
-
-def _filtered(user: User, params: ListParams) -> Select:
-    statement = select(Idea).where(visible_to(user))
-    if params.status == "merged":
-        statement = statement.where(Idea.status == "merged")
-    else:
-        statement = statement.where(Idea.merged_into_id.is_(None))
-        if params.status:
-            statement = statement.where(Idea.status == params.status)
-    if params.campaign_id is not None:
-        statement = statement.where(Idea.campaign_id == params.campaign_id)
-    if params.tag:
-        tagged = select(idea_tags.c.idea_id).join(Tag, Tag.id == idea_tags.c.tag_id).where(Tag.name == params.tag)
-        statement = statement.where(Idea.id.in_(tagged))
-    if params.q and (condition := search.matches(params.q)) is not None:
-        statement = statement.where(condition)
-    return statement
-
-
-def list_ideas(user: User, params: ListParams) -> tuple[list[Idea], int]:
-    """One page of the ideas the user may see, and how many the filters select."""
-    statement = _filtered(user, params)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    page = statement.order_by(*SORTS[params.sort]).limit(params.per_page).offset((params.page - 1) * params.per_page)
-    return list(db.session.scalars(page).unique()), total
 
 
 def ideas_by_id(idea_ids: list[int]) -> dict[int, Idea]:
     """Load these ideas in one query, keyed by id."""
     if not idea_ids:
         return {}
-    return {idea.id: idea for idea in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids))).unique()}
+    statement = select(Idea).where(Idea.id.in_(idea_ids)).options(*SHOWN_WITH_IDEA)
+    return {idea.id: idea for idea in db.session.scalars(statement).unique()}
 
 
 def timeline_of(idea: Idea) -> list[IdeaEvent]:

@@ -1,4 +1,4 @@
-"""Full-text search of ideas: FTS5 on SQLite, a GIN to_tsvector index on PostgreSQL (made in migration 0002)."""
+"""Full-text search of ideas: FTS5 on SQLite; on PostgreSQL a stored tsvector with a GIN index (migration 0007)."""
 
 import re
 
@@ -22,9 +22,7 @@ def matches(query: str) -> ColumnElement[bool] | None:
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
-        document = func.to_tsvector(
-            literal_column("'simple'"), func.coalesce(Idea.title, "") + " " + func.coalesce(Idea.body, "")
-        )
+        document = literal_column("ideas.search_document")  # stored and indexed (migration 0007)
         return document.op("@@")(func.plainto_tsquery(literal_column("'simple'"), " ".join(terms)))
     fts_query = " ".join(f'"{term}"*' for term in terms)
     matching = select(literal_column("rowid")).select_from(text("ideas_fts")).where(text("ideas_fts MATCH :fts_query"))

@@ -3,7 +3,7 @@
 Counters change in SQL (`vote_count = vote_count + 1`), never read-modify-write in Python.
 """
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from accounts.models import User
 from core import audit, jobs
@@ -12,9 +12,9 @@ from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
 from core.timeutil import utcnow
-from ideas import similarity, validation
+from ideas import catalogue, similarity, validation
 from ideas.counters import change_comment_count, change_vote_count, hot_base
-from ideas.models import Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote, idea_tags
+from ideas.models import Campaign, Comment, Follow, Idea, IdeaEvent, Tag, Vote
 
 
 def record_event(idea_id: int, kind: str, actor: User | None, **data) -> None:
@@ -37,7 +37,9 @@ def _tag_rows(names: list[str]) -> list[Tag]:
     """The Tag rows for these names, created where new."""
     if not names:
         return []
-    db.session.execute(insert_ignoring_duplicates(Tag.__table__, [{"name": name} for name in names], ["name"]))
+    added = db.session.execute(insert_ignoring_duplicates(Tag.__table__, [{"name": name} for name in names], ["name"]))
+    if added.rowcount:
+        catalogue.tags_changed()
     found = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
     return [found[name] for name in names]
 
@@ -231,11 +233,3 @@ def add_comment(author: User, idea: Idea, data: dict) -> Comment:
     if parent_id is not None:
         jobs.enqueue("jobs.notifications.reply_posted", comment.id, queue="default")
     return comment
-
-
-def tag_names(prefix: str = "", limit: int = 50) -> list[str]:
-    """Tags in use, for filters and suggestions."""
-    statement = select(Tag.name).join(idea_tags, idea_tags.c.tag_id == Tag.id).group_by(Tag.name)
-    if prefix:
-        statement = statement.where(Tag.name.startswith(prefix.lower()))
-    return list(db.session.scalars(statement.order_by(func.count().desc(), Tag.name).limit(limit)))

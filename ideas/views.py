@@ -8,15 +8,18 @@ from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import db, limiter
 from core.timeutil import utcnow
-from ideas import analytics, queries, responses, services, similarity
+from ideas import catalogue, listing, queries, reads, responses, services, similarity
 from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
+from ideas.validation import MAX_ID
 
 bp = Blueprint("ideas", __name__)
 
 SIMILAR_ON_FORM = 5
 CAMPAIGN_PAGE_SIZE = 50
+NUMBERED_PAGES = 10  # the list's pages reached by number; later ones by cursor
+COMMENTS_PER_PAGE = 50  # an idea page shows this many comments, then a link to the next ones
 
 
 @bp.get("/")
@@ -24,22 +27,38 @@ CAMPAIGN_PAGE_SIZE = 50
 def index():
     """The idea list: sort, filter, search, pages."""
     try:
-        params = queries.parse_list_params(request.args)
+        params = listing.parse_list_params(request.args)
     except ApiError as error:
         flash(error.message, "error")
-        params = queries.ListParams()
-    items, total = queries.list_ideas(current_user, params)
-    voted, following = queries.caller_state(current_user, [idea.id for idea in items])
+        params = listing.ListParams()
+    found = listing.list_ideas(current_user, params)
+    voted, _ = queries.caller_state(current_user, [idea.id for idea in found.items])
+    pages = listing.first_page_count(found.total, params.per_page)
     return render_template(
         "ideas/index.html",
-        ideas=items,
-        total=total,
+        listing=found,
+        ideas=found.items,
         params=params,
         voted=voted,
-        campaigns=queries.all_campaigns(),
-        tags=services.tag_names(),
-        pages=max(1, -(-total // params.per_page)),
+        campaigns=catalogue.campaign_choices(),
+        tags=catalogue.popular_tags(),
+        pages=pages,
+        next_args=_next_page_args(params, found, pages),
     )
+
+
+def _next_page_args(params: listing.ListParams, found: listing.Listing, pages: int) -> dict | None:
+    """The query of the next page: by number for the first pages, then by cursor (as cheap as the first)."""
+    if found.next_cursor is None:
+        return None
+    args = request.args.to_dict()
+    if params.cursor is None and params.page < min(pages, NUMBERED_PAGES):
+        args.pop("cursor", None)
+        args["page"] = params.page + 1
+    else:
+        args.pop("page", None)
+        args["cursor"] = found.next_cursor
+    return args
 
 
 def _campaign_choices() -> list[SelectChoice]:
@@ -124,16 +143,21 @@ def show(idea_id: int):
     if idea.merged_into_id is not None and request.args.get("stay") is None:
         flash(f"“{idea.title}” was merged into this idea. Its votes, followers and comments are here.", "info")
         return redirect(url_for("ideas.show", idea_id=idea.merged_into_id))
-    analytics.record_read(current_user.id, idea.id)
+    reads.record_read(current_user.id, idea.id)
     voted, following = queries.caller_state(current_user, [idea.id])
-    comments = queries.comments_of(current_user, idea)
+    merged_from = queries.merged_sources(idea)
+    after_id = request.args.get("comments_after", type=int)
+    after_id = after_id if after_id and 0 < after_id <= MAX_ID else None
+    comments = queries.comments_of(idea, merged_from, after_id, limit=COMMENTS_PER_PAGE + 1)
     return render_template(
         "ideas/show.html",
         idea=idea,
         voted=idea.id in voted,
         following=idea.id in following,
-        thread=build_thread(comments, idea.id),
-        merged_from=queries.merged_sources(idea),
+        thread=build_thread(comments[:COMMENTS_PER_PAGE], idea.id),
+        comments_after=after_id,
+        more_comments_after=comments[COMMENTS_PER_PAGE - 1].id if len(comments) > COMMENTS_PER_PAGE else None,
+        merged_from=merged_from,
         timeline=queries.timeline_of(idea),
         campaign=queries.get_campaign(idea.campaign_id) if idea.campaign_id else None,
         comment_form=CommentForm(),
@@ -215,9 +239,13 @@ def campaigns():
 def campaign(campaign_id: int):
     """A campaign and its ideas."""
     found = queries.get_campaign(campaign_id)
-    params = queries.ListParams(campaign_id=found.id, per_page=CAMPAIGN_PAGE_SIZE)
-    items, total = queries.list_ideas(current_user, params)
-    voted, _ = queries.caller_state(current_user, [idea.id for idea in items])
+    ideas = listing.list_ideas(current_user, listing.ListParams(campaign_id=found.id, per_page=CAMPAIGN_PAGE_SIZE))
+    voted, _ = queries.caller_state(current_user, [idea.id for idea in ideas.items])
     return render_template(
-        "ideas/campaign.html", campaign=found, ideas=items, total=total, voted=voted, is_open=found.is_open(utcnow())
+        "ideas/campaign.html",
+        campaign=found,
+        ideas=ideas.items,
+        total=ideas.total,
+        voted=voted,
+        is_open=found.is_open(utcnow()),
     )

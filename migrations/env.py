@@ -19,7 +19,7 @@ def get_engine():
 
 
 # Full-text search structures created by hand in migrations (ideas/search.py), not by models.
-UNMODELLED_PREFIXES = ("ideas_fts", "ix_ideas_search")
+UNMODELLED_PREFIXES = ("ideas_fts", "ix_ideas_search", "search_document")
 
 
 def include_object(obj, name, type_, reflected, compare_to):

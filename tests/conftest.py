@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from accounts import services as account_services
-from core import create_app
+from core import cache, create_app
 from core.extensions import db as _db
 
 PASSWORD = "correct horse battery staple"
@@ -121,6 +121,7 @@ def db(app):
     """The database, empty at the start of every test; the test runs inside an app context."""
     with app.app_context():
         _empty_all_tables(app)
+        cache.clear_local()
         if app.config["REDIS_URL"]:
             from core.jobs import redis_connection
 

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from core.extensions import db
+from ideas.listing import MAX_PER_PAGE
 from ideas.models import Idea
-from ideas.queries import MAX_PER_PAGE
 from tests.ideas.support import (
     IDEAS_URL,
     assert_error,
@@ -135,7 +135,9 @@ def test_tag_filter_ignores_case_and_combines_with_others(api, users):
     assert listed_ids(client, tag="ONBOARDING", sort="new") == [also_tagged, tagged]
     set_idea(tagged, status="planned")
     assert listed_ids(client, tag="onboarding", status="planned") == [tagged]
-    assert list_ideas(client, tag="nothing-like-this") == {"items": [], "page": 1, "per_page": 20, "total": 0}
+    assert list_ideas(client, tag="nothing-like-this") == {
+        "items": [], "page": 1, "per_page": 20, "total": 0, "next_cursor": None
+    }
 
 
 @pytest.fixture
