@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = REPO.parent / "shared" / "data" / "dupes"
+DEFAULT_DIR = REPO / "data" / "dupes"
 csv.field_size_limit(10_000_000)
 
 
@@ -55,7 +55,7 @@ def spread(items: list, count: int) -> list:
 
 
 def data_dir() -> Path:
-    """Where the CSV files are: DUPES_DIR, or the shared data folder beside the repository."""
+    """Where the CSV files are: DUPES_DIR, or the repository's data/dupes."""
     return Path(os.environ.get("DUPES_DIR", DEFAULT_DIR))
 
 

@@ -7,7 +7,9 @@ from sqlalchemy import event, func, select, text, update
 
 from core.extensions import db
 from ideas.models import Campaign, Idea
+from tests.conftest import REPO_ROOT
 
+XSS_FILE = REPO_ROOT / "data" / "xss" / "rsnake_xss.txt"
 IDEAS_URL = "/api/v1/ideas"
 SIMILAR_URL = f"{IDEAS_URL}/similar"
 # Every table an idea-related request may write to; a failed request must leave all of them as they were.
@@ -15,6 +17,14 @@ WRITABLE_TABLES = (
     "ideas", "votes", "follows", "comments", "tags", "idea_tags", "idea_events", "idea_co_authors", "audit_entries",
 )
 _titles = count(1)
+
+
+def rsnake_vectors() -> list[str]:
+    """Every line of the RSnake XSS file (data/xss); fails, never skips, when the file is missing or cut."""
+    assert XSS_FILE.is_file(), f"missing XSS vectors: {XSS_FILE}"
+    lines = [line for line in XSS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) > 50, "the vector file looks truncated"
+    return lines
 
 
 def idea_url(idea_id: int, suffix: str = "") -> str:

@@ -5,7 +5,6 @@ Many lines share a page (a chunk of ideas, all their comments on one idea page) 
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from core.extensions import db
 from ideas import services
 from ideas.models import TAG_MAX, TITLE_MAX
 from tests.ideas.pages_support import page, post_form
+from tests.ideas.support import rsnake_vectors
 
-XSS_FILE = Path(__file__).resolve().parents[2].parent / "shared/data/xss/rsnake_xss.txt"
 CHUNKS = 4
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction", "background", "poster", "lowsrc", "dynsrc", "data", "xlink:href", "codebase",
@@ -27,9 +26,7 @@ OUR_EMPTY_FAVICON = ("link", (("rel", "icon"), ("href", "data:,")))  # base.html
 
 
 def _payloads() -> list[str]:
-    if not XSS_FILE.is_file():
-        pytest.fail(f"The XSS payload file is missing: {XSS_FILE}")
-    return [line for line in XSS_FILE.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    return rsnake_vectors()
 
 
 def _is_bad_url(value: str) -> bool:

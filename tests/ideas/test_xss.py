@@ -16,10 +16,8 @@ from core.extensions import db
 from core.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from ideas import services
 from ideas.models import TITLE_MAX
-from tests.conftest import REPO_ROOT
-from tests.ideas.support import IDEAS_URL, idea_url, ok_json, post_comment, post_idea
+from tests.ideas.support import IDEAS_URL, idea_url, ok_json, post_comment, post_idea, rsnake_vectors
 
-XSS_FILE = REPO_ROOT.parent / "shared" / "data" / "xss" / "rsnake_xss.txt"
 # Independent of the product's allow-list: none of these may ever come out, whatever it says.
 NEVER_TAGS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta", "base", "img",
@@ -102,10 +100,7 @@ def live_script_in(fragment: str) -> list[str]:
 @pytest.fixture(scope="module")
 def rsnake() -> list[str]:
     """Every line of the RSnake file; the test fails, not skips, without it."""
-    assert XSS_FILE.is_file(), f"missing XSS vectors: {XSS_FILE}"
-    lines = [line for line in XSS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(lines) > 50, "the vector file looks truncated"
-    return lines
+    return rsnake_vectors()
 
 
 @pytest.fixture(scope="module")
