@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint bench eval-dupes browser worker clean
+.PHONY: run test test-fast lint bench bench-pages eval-dupes browser worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.merge
+
+# The pages under load on PostgreSQL at 10k and 100k ideas (DATABASE_URL names the server), against a
+# minimal Flask app measured in the same run; wrk drives them, from Debian. BENCH_PAGES_ARGS="--sizes
+# 10000 --duration 3 --only ideas" for a quick look. Tables go to stdout and bench/results/.
+bench-pages: $(VENV)/.dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.pages $(BENCH_PAGES_ARGS)
 
 # Duplicate detection on the labelled data: the engine against Decidim's and Fider's methods and
 # BM25, on a scratch PostgreSQL database (EVAL_DATABASE_URL; pg_trgm needed). EVAL_SAMPLE=small

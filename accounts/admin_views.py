@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from accounts import services
 from accounts.auth import require_role
@@ -28,7 +29,7 @@ def index():
     """Users, searchable by name or e-mail, 50 to a page."""
     query = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    statement = select(User)
+    statement = select(User).options(selectinload(User.department))
     if query:
         pattern = f"%{query.lower()}%"
         statement = statement.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))

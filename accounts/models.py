@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
     last_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    department: Mapped[Department] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="select")  # loaded where shown (settings, admin, API /me)
 
     # Set by the login machinery: the token of the login session this request belongs to.
     session_token = None

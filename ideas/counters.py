@@ -22,15 +22,16 @@ def hot_score_sql(new_vote_count):
     return Idea.hot_base + func.log10(case((new_vote_count > 1, new_vote_count), else_=1))
 
 
-def change_vote_count(idea_id: int, delta: int) -> None:
-    """Add delta to the vote count and refresh the hot score, atomically."""
+def change_vote_count(idea_id: int, delta: int) -> int:
+    """Add delta to the vote count and refresh the hot score, atomically; returns the new count."""
     new_count = Idea.vote_count + delta
-    db.session.execute(
+    return db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)
         .values(vote_count=new_count, hot_score=hot_score_sql(new_count))
+        .returning(Idea.vote_count)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one()
 
 
 def change_comment_count(idea_id: int, delta: int) -> None:

@@ -1,4 +1,5 @@
 """Ideas and what hangs off them: votes, comments, follows, tags, campaigns, co-authors, timeline."""
+
 from datetime import datetime
 
 from sqlalchemy import (
@@ -15,6 +16,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    false,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -71,6 +75,11 @@ class Campaign(db.Model):
     def is_open(self, now: datetime) -> bool:
         """Open until closed by hand or past its close date."""
         return not self.closed and (self.closes_at is None or as_utc(self.closes_at) > now)
+
+    @classmethod
+    def open_at(cls, now: datetime):
+        """The SQL of is_open(now), for queries."""
+        return and_(cls.closed.is_(false()), or_(cls.closes_at.is_(None), cls.closes_at > now))
 
 
 _listed_only = {

@@ -30,7 +30,11 @@ def visible_to(user: User) -> ColumnElement[bool]:
 
 
 # What a page or the API shows with an idea, loaded in the same statement (author and department are always).
-SHOWN_WITH_IDEA = (joinedload(Idea.tags), joinedload(Idea.co_authors))
+SHOWN_WITH_IDEA = (
+    joinedload(Idea.tags),
+    joinedload(Idea.co_authors),
+    joinedload(Idea.campaign).lazyload(Campaign.owner),
+)
 
 
 def visible_ideas(user: User) -> Select:
@@ -91,9 +95,7 @@ def merged_source_ids(idea_id: int) -> Select:
 def comments_of(idea: Idea, sources=(), after_id: int | None = None, limit: int | None = None) -> list[Comment]:
     """The comments of the idea and of the ideas merged into it (`sources`, see merged_sources), oldest
     first: all of them, or `limit` after the comment `after_id`. Read with index range scans."""
-    statement = (
-        select(Comment).where(Comment.idea_id.in_([idea.id, *sources])).order_by(Comment.created_at, Comment.id)
-    )
+    statement = select(Comment).where(Comment.idea_id.in_([idea.id, *sources])).order_by(Comment.created_at, Comment.id)
     if after_id is not None:
         mark = aliased(Comment)
         after = tuple_(select(mark.created_at).where(mark.id == after_id).scalar_subquery(), literal(after_id))

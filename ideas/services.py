@@ -3,7 +3,7 @@
 Counters change in SQL (`vote_count = vote_count + 1`), never read-modify-write in Python.
 """
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from accounts.models import User
 from core import audit, jobs
@@ -137,50 +137,48 @@ def lock_idea(idea_id: int) -> None:
     db.session.execute(select(Idea.id).where(Idea.id == idea_id).with_for_update())
 
 
-def ensure_open_for_contributions(idea: Idea) -> None:
+def ensure_open_for_contributions(idea: Idea) -> int:
     """Votes and comments need an idea that is neither merged nor locked, in an open campaign.
 
-    Takes the idea's row lock and re-reads its state, so a merge or lock that just committed wins.
+    Takes the idea's row lock and re-reads its state in the same statement, so a merge or lock that
+    just committed wins. Returns the vote count as it stands under the lock.
     """
-    lock_idea(idea.id)
-    db.session.refresh(idea, ["merged_into_id", "locked", "campaign_id"])
-    if idea.merged_into_id is not None:
+    campaign_open = or_(Campaign.id.is_(None), Campaign.open_at(utcnow()))
+    state = db.session.execute(
+        select(Idea.merged_into_id, Idea.locked, Idea.vote_count, campaign_open.label("campaign_open"))
+        .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+        .where(Idea.id == idea.id)
+        .with_for_update(of=Idea)
+    ).one()
+    if state.merged_into_id is not None:
         raise ApiError(409, "This idea was merged; vote or comment on the idea it was merged into.", "idea_merged")
-    if idea.locked:
+    if state.locked:
         raise ApiError(409, "This idea is locked by a moderator.", "idea_locked")
-    if idea.campaign_id is not None:
-        campaign = db.session.get(Campaign, idea.campaign_id)
-        if campaign is not None and not campaign.is_open(utcnow()):
-            raise ApiError(409, "This idea's campaign is closed.", "campaign_closed")
-
-
-def current_vote_count(idea_id: int) -> int:
-    """The vote count as stored now."""
-    return db.session.scalar(select(Idea.vote_count).where(Idea.id == idea_id))
+    if not state.campaign_open:
+        raise ApiError(409, "This idea's campaign is closed.", "campaign_closed")
+    return state.vote_count
 
 
 def vote(user: User, idea: Idea) -> int:
     """Up-vote (a no-op when already voted) and follow; returns the new count."""
-    ensure_open_for_contributions(idea)
+    count = ensure_open_for_contributions(idea)
     row = {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
     inserted = db.session.execute(
         insert_ignoring_duplicates(Vote.__table__, row, ["idea_id", "user_id"]).returning(Vote.id)
     ).first()
-    if inserted is not None:
-        change_vote_count(idea.id, +1)
-        auto_follow(user, idea.id)
-    return current_vote_count(idea.id)
+    if inserted is None:
+        return count
+    auto_follow(user, idea.id)
+    return change_vote_count(idea.id, +1)
 
 
 def unvote(user: User, idea: Idea) -> int:
     """Remove the user's vote (a no-op when there is none); returns the new count."""
-    ensure_open_for_contributions(idea)
+    count = ensure_open_for_contributions(idea)
     deleted = db.session.execute(
         delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).returning(Vote.id)
     ).first()
-    if deleted is not None:
-        change_vote_count(idea.id, -1)
-    return current_vote_count(idea.id)
+    return count if deleted is None else change_vote_count(idea.id, -1)
 
 
 def auto_follow(user: User, idea_id: int) -> None:

@@ -159,7 +159,7 @@ def show(idea_id: int):
         more_comments_after=comments[COMMENTS_PER_PAGE - 1].id if len(comments) > COMMENTS_PER_PAGE else None,
         merged_from=merged_from,
         timeline=queries.timeline_of(idea),
-        campaign=queries.get_campaign(idea.campaign_id) if idea.campaign_id else None,
+        campaign=idea.campaign,
         comment_form=CommentForm(),
         responses=responses.responses_of(idea),
         response_form=ResponseForm() if current_user.is_executive else None,
