@@ -89,6 +89,29 @@ def operation(summary: str, responses: dict, **extra) -> dict:
     }
 
 
+def query_param(name: str, kind: str = "string", **schema) -> dict:
+    """An optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind, **schema}}
+
+
+PAGE_PARAMS = [query_param("page", "integer", minimum=1), query_param("per_page", "integer", minimum=1)]
+
+
+def page_of(schema_name: str, **more_properties) -> dict:
+    """The schema of one page of a list (core.paging): items, page, per_page and total."""
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref(schema_name)},
+            "page": {"type": ["integer", "null"]},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            **more_properties,
+        },
+    }
+
+
 def path_param(name: str, kind: str = "integer") -> dict:
     """A required path parameter."""
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}

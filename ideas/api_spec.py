@@ -1,6 +1,6 @@
 """OpenAPI paths and schemas of the idea endpoints."""
 
-from core.openapi import json_body, json_response, operation, path_param, ref
+from core.openapi import PAGE_PARAMS, json_body, json_response, operation, page_of, path_param, query_param, ref
 
 _nullable_int = {"type": ["integer", "null"]}
 _user_ref = ref("UserRef")
@@ -53,16 +53,9 @@ SCHEMAS = {
             "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
         },
     },
-    "IdeaPage": {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": ref("Idea")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    },
+    "IdeaPage": page_of(
+        "Idea", next_cursor={"type": ["string", "null"], "description": "the next page's `cursor`, null on the last"}
+    ),
     "SimilarIdeas": {
         "type": "object",
         "properties": {
@@ -101,10 +94,6 @@ SCHEMAS = {
 }
 
 
-def _query(name: str, kind: str = "string", **schema) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind, **schema}}
-
-
 _idea_id = [path_param("idea_id")]
 _vote = json_response("Vote state", ref("VoteState"))
 _follow = json_response("Follow state", ref("FollowState"))
@@ -118,13 +107,13 @@ PATHS = {
             "List ideas",
             {"200": json_response("One page", ref("IdeaPage"))},
             parameters=[
-                _query("sort", enum=["hot", "top", "new", "discussed"]),
-                _query("status"),
-                _query("campaign_id", "integer"),
-                _query("tag"),
-                _query("q"),
-                _query("page", "integer", minimum=1),
-                _query("per_page", "integer", minimum=1),
+                query_param("sort", enum=["hot", "top", "new", "discussed"]),
+                query_param("status"),
+                query_param("campaign_id", "integer"),
+                query_param("tag"),
+                query_param("q"),
+                *PAGE_PARAMS,
+                query_param("cursor", description="next_cursor of the previous page (same sort); replaces page"),
             ],
         ),
     },
@@ -132,7 +121,7 @@ PATHS = {
         "get": operation(
             "Ideas similar to a text (at most 5, or limit up to 20)",
             {"200": json_response("Best first", ref("SimilarIdeas"))},
-            parameters=[_query("text"), _query("limit", "integer", minimum=1, maximum=20)],
+            parameters=[query_param("text"), query_param("limit", "integer", minimum=1, maximum=20)],
         )
     },
     "/api/v1/ideas/{idea_id}": {

@@ -14,12 +14,14 @@ from sqlalchemy import Integer, and_, false, func, literal, select, tuple_
 from sqlalchemy.sql import ColumnElement, Select
 
 from accounts.models import User
+from core import paging
 from core.errors import validation_error
 from core.extensions import db
+from core.paging import MAX_ID
 from ideas import search
 from ideas.models import STATUSES, Idea, IdeaCount, Tag, idea_tags
 from ideas.queries import ideas_by_id, sees_everything, visible_to
-from ideas.validation import MAX_ID, NUL, NUL_MESSAGE
+from ideas.validation import NUL, NUL_MESSAGE
 
 SORT_KEYS = {
     "hot": Idea.hot_score,
@@ -70,18 +72,6 @@ class Listing:
     next_cursor: str | None
 
 
-def _positive_int(value, name: str, errors: dict, default: int | None, maximum: int | None = MAX_ID) -> int | None:
-    if value in (None, ""):
-        return default
-    if not str(value).isdecimal() or int(value) < 1:
-        errors[name] = ["Must be a positive whole number."]
-        return default
-    if maximum is not None and int(value) > maximum:
-        errors[name] = [f"Must be at most {maximum}."]
-        return default
-    return int(value)
-
-
 def _cursor_value(text: str, key) -> float | int:
     """The sort value of a cursor: a whole number for counts, a plain decimal for the hot score."""
     if isinstance(key.type, Integer):
@@ -120,11 +110,8 @@ def parse_list_params(args) -> ListParams:
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
         errors["status"] = [f"Choose one of: {', '.join(STATUSES)}."]
-    campaign_id = _positive_int(args.get("campaign_id"), "campaign_id", errors, None)
-    page = _positive_int(args.get("page"), "page", errors, 1)
-    per_page = min(
-        _positive_int(args.get("per_page"), "per_page", errors, DEFAULT_PER_PAGE, maximum=None), MAX_PER_PAGE
-    )
+    campaign_id = paging.positive_int(args.get("campaign_id"), "campaign_id", errors, None)
+    requested = paging.page_request(args, errors, DEFAULT_PER_PAGE, MAX_PER_PAGE)
     tag = (args.get("tag") or "").strip().lower() or None
     if tag is not None and NUL in tag:
         errors["tag"] = [NUL_MESSAGE]
@@ -132,7 +119,7 @@ def parse_list_params(args) -> ListParams:
     if errors:
         raise validation_error(errors)
     q = (args.get("q") or "").strip()[:200]
-    return ListParams(sort, status, campaign_id, tag, q, page, per_page, cursor)
+    return ListParams(sort, status, campaign_id, tag, q, requested.page, requested.per_page, cursor)
 
 
 def _status_rule(params: ListParams) -> ColumnElement[bool]:
@@ -232,8 +219,3 @@ def list_ideas(user: User, params: ListParams, exact_total: bool = False) -> Lis
 def _cursor_after(idea: Idea, sort: str) -> str:
     key = SORT_KEYS[sort]
     return Cursor(None if key is None else getattr(idea, key.key), idea.id).encode()
-
-
-def first_page_count(total: int, per_page: int) -> int:
-    """How many numbered pages a listing of `total` ideas has (at least one)."""
-    return max(1, -(-total // per_page))

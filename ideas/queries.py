@@ -7,8 +7,8 @@ from sqlalchemy.sql import ColumnElement, Select
 from accounts.models import User
 from core.errors import ApiError
 from core.extensions import db
+from core.paging import MAX_ID
 from ideas.models import Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Vote
-from ideas.validation import MAX_ID
 
 
 def sees_everything(user: User) -> bool:

@@ -1,7 +1,7 @@
 """Field checks shared by the API and the forms: one set of rules, one set of messages."""
+from core.paging import MAX_ID
 from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
 
-MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one cannot exist and must not reach a query
 NUL = "\x00"  # PostgreSQL text cannot hold it (the driver raises); refused on SQLite too, so both behave alike
 NUL_MESSAGE = "Must not contain NUL characters."
 

@@ -5,14 +5,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import signed_in
+from core import paging
 from core.errors import ApiError
 from core.extensions import db, limiter
+from core.paging import MAX_ID
 from core.timeutil import utcnow
 from ideas import catalogue, listing, queries, reads, responses, services, similarity
 from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
-from ideas.validation import MAX_ID
 
 bp = Blueprint("ideas", __name__)
 
@@ -33,7 +34,7 @@ def index():
         params = listing.ListParams()
     found = listing.list_ideas(current_user, params)
     voted, _ = queries.caller_state(current_user, [idea.id for idea in found.items])
-    pages = listing.first_page_count(found.total, params.per_page)
+    pages = paging.page_count(found.total, params.per_page)
     return render_template(
         "ideas/index.html",
         listing=found,

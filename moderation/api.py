@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from accounts.auth import require_role, signed_in
+from core import paging
 from core.api import job_json, json_body
 from core.errors import ApiError
 from core.extensions import db
@@ -43,8 +44,9 @@ def create_flag():
 @bp.get("/moderation/flags")
 @moderator_only
 def flag_queue():
-    """Open flags grouped per item, most flagged first."""
-    return jsonify({"items": queries.flag_groups()})
+    """Open flags grouped per item, most flagged first, a page at a time."""
+    requested = paging.parse_page(request.args)
+    return jsonify(paging.page_json(queries.flag_groups(requested), requested, queries.flag_group_count()))
 
 
 @bp.post("/moderation/flags/dismiss")
@@ -128,12 +130,13 @@ def undo_move(move_id: int):
 @bp.get("/moderation/duplicates")
 @moderator_only
 def duplicates():
-    """Suggested duplicate pairs, best first."""
+    """Suggested duplicate pairs, best first, a page at a time."""
+    requested = paging.parse_page(request.args)
     items = [
         {"id": s.id, "idea_id": s.idea_id, "duplicate_of_id": s.duplicate_of_id, "score": s.score}
-        for s in queries.open_duplicates()
+        for s in queries.open_duplicates(requested)
     ]
-    return jsonify({"items": items})
+    return jsonify(paging.page_json(items, requested, queries.open_duplicate_count()))
 
 
 @bp.post("/moderation/duplicates/<int:suggestion_id>/dismiss")

@@ -1,6 +1,6 @@
 """OpenAPI paths and schemas of the moderation endpoints."""
 
-from core.openapi import json_body, json_response, operation, path_param, ref
+from core.openapi import PAGE_PARAMS, json_body, json_response, operation, page_of, path_param, query_param, ref
 
 _integer = {"type": "integer"}
 SCHEMAS = {
@@ -63,10 +63,6 @@ def _items(schema_name: str) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": ref(schema_name)}}}
 
 
-def _query(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-
-
 _accepted = {"202": json_response("The job doing it", ref("JobAccepted"))}
 _idea = json_response("The idea", ref("Idea"))
 _comment = json_response("The comment", ref("Comment"))
@@ -81,7 +77,11 @@ PATHS = {
         )
     },
     "/api/v1/moderation/flags": {
-        "get": operation("Open flags grouped per item", {"200": json_response("Groups", _items("FlagGroup"))})
+        "get": operation(
+            "Open flags grouped per item, most flagged first",
+            {"200": json_response("One page of groups", page_of("FlagGroup"))},
+            parameters=PAGE_PARAMS,
+        )
     },
     "/api/v1/moderation/flags/dismiss": {
         "post": operation(
@@ -125,7 +125,11 @@ PATHS = {
         "post": operation("Undo a thread move (job)", _accepted, parameters=[path_param("move_id")])
     },
     "/api/v1/moderation/duplicates": {
-        "get": operation("Suggested duplicate pairs", {"200": json_response("Pairs", _items("DuplicateSuggestion"))})
+        "get": operation(
+            "Suggested duplicate pairs, best first",
+            {"200": json_response("One page of pairs", page_of("DuplicateSuggestion"))},
+            parameters=PAGE_PARAMS,
+        )
     },
     "/api/v1/moderation/duplicates/{suggestion_id}/dismiss": {
         "post": operation(
@@ -139,11 +143,11 @@ PATHS = {
             "Audit log, newest first",
             {"200": json_response("Entries", _items("AuditEntry"))},
             parameters=[
-                _query("action"),
-                _query("actor_id", "integer"),
-                _query("target_type"),
-                _query("target_id", "integer"),
-                _query("before_id", "integer"),
+                query_param("action"),
+                query_param("actor_id", "integer"),
+                query_param("target_type"),
+                query_param("target_id", "integer"),
+                query_param("before_id", "integer"),
             ],
         )
     },

@@ -8,22 +8,35 @@ from accounts.models import User
 from core.audit import AuditEntry
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.paging import PageRequest
 from core.timeutil import to_iso
 from ideas.models import Comment, Idea
 from moderation.models import CommentMove, DuplicateSuggestion, Flag, Merge
 
 AUDIT_PAGE = 100
-QUEUE_LIMIT = 200
+FIRST_PAGE = PageRequest()
 
 
-def flag_groups(limit: int = QUEUE_LIMIT) -> list[dict]:
-    """Open flags grouped by target, most flagged first (three queries in all)."""
-    counts = db.session.execute(
+def _flagged_targets():
+    return (
         select(Flag.target_type, Flag.target_id, func.count().label("n"), func.min(Flag.id).label("first"))
         .where(Flag.state == "open")
         .group_by(Flag.target_type, Flag.target_id)
+    )
+
+
+def flag_group_count() -> int:
+    """How many items have open flags."""
+    return db.session.scalar(select(func.count()).select_from(_flagged_targets().subquery()))
+
+
+def flag_groups(requested: PageRequest = FIRST_PAGE) -> list[dict]:
+    """One page of open flags grouped by target, most flagged first (two queries)."""
+    counts = db.session.execute(
+        _flagged_targets()
         .order_by(func.count().desc(), func.min(Flag.id))
-        .limit(limit)
+        .limit(requested.per_page)
+        .offset(requested.offset)
     ).all()
     if not counts:
         return []
@@ -80,18 +93,27 @@ def flag_targets(groups: list[dict]) -> tuple[dict[int, Idea], dict[int, Comment
     return ideas, comments
 
 
-def open_duplicates(limit: int = QUEUE_LIMIT) -> list[DuplicateSuggestion]:
-    """Suggested pairs still open whose ideas are both live, best score first."""
+def _open_duplicates():
     live = select(Idea.id).where(Idea.merged_into_id.is_(None), Idea.hidden.is_(False))
+    return select(DuplicateSuggestion).where(
+        DuplicateSuggestion.state == "open",
+        DuplicateSuggestion.low_id.in_(live),
+        DuplicateSuggestion.high_id.in_(live),
+    )
+
+
+def open_duplicate_count() -> int:
+    """How many suggested pairs are still open with both ideas live."""
+    return db.session.scalar(select(func.count()).select_from(_open_duplicates().subquery()))
+
+
+def open_duplicates(requested: PageRequest = FIRST_PAGE) -> list[DuplicateSuggestion]:
+    """One page of the suggested pairs still open whose ideas are both live, best score first."""
     statement = (
-        select(DuplicateSuggestion)
-        .where(
-            DuplicateSuggestion.state == "open",
-            DuplicateSuggestion.low_id.in_(live),
-            DuplicateSuggestion.high_id.in_(live),
-        )
+        _open_duplicates()
         .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.id)
-        .limit(limit)
+        .limit(requested.per_page)
+        .offset(requested.offset)
     )
     return list(db.session.scalars(statement))
 

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accounts.auth import require_role
+from core import paging
 from core.api import job_json
 from core.errors import ApiError
 from core.extensions import db
@@ -14,6 +15,7 @@ from moderation import merges, moves, queries, services
 from moderation.forms import MergeForm, MoveForm
 from moderation.models import CommentMove
 
+QUEUE_PAGE_SIZE = 25
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 moderator_only = require_role("moderator")
 
@@ -21,19 +23,35 @@ moderator_only = require_role("moderator")
 @bp.get("")
 @moderator_only
 def index():
-    """The flag queue: open flags grouped per item."""
-    groups = queries.flag_groups()
+    """The flag queue: open flags grouped per item, a page at a time."""
+    requested = _queue_page()
+    groups = queries.flag_groups(requested)
     ideas, comments = queries.flag_targets(groups)
-    return render_template("moderation/flags.html", groups=groups, ideas=ideas, comments=comments)
+    pages = paging.page_count(queries.flag_group_count(), requested.per_page)
+    return render_template(
+        "moderation/flags.html", groups=groups, ideas=ideas, comments=comments, page=requested.page, pages=pages
+    )
 
 
 @bp.get("/duplicates")
 @moderator_only
 def duplicates():
-    """Suggested duplicate pairs, merge or dismiss with one click."""
-    suggestions = queries.open_duplicates()
+    """Suggested duplicate pairs, merge or dismiss with one click, a page at a time."""
+    requested = _queue_page()
+    suggestions = queries.open_duplicates(requested)
     ideas = idea_queries.ideas_by_id([i for s in suggestions for i in (s.idea_id, s.duplicate_of_id)])
-    return render_template("moderation/duplicates.html", suggestions=suggestions, ideas=ideas)
+    pages = paging.page_count(queries.open_duplicate_count(), requested.per_page)
+    return render_template(
+        "moderation/duplicates.html", suggestions=suggestions, ideas=ideas, page=requested.page, pages=pages
+    )
+
+
+def _queue_page() -> paging.PageRequest:
+    """The page of a queue the moderator asked for (the first on a bad number)."""
+    try:
+        return paging.parse_page(request.args, default_per_page=QUEUE_PAGE_SIZE, max_per_page=QUEUE_PAGE_SIZE)
+    except ApiError:
+        return paging.PageRequest(per_page=QUEUE_PAGE_SIZE)
 
 
 @bp.get("/merges")

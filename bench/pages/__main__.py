@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--population",
         default="bench.pages.population",
-        help="module with build() and Manifest (to develop against a stand-in)",
+        help="module with build(), working_copy() and Manifest (to develop against a stand-in)",
     )
     return parser.parse_args(argv)
 
@@ -108,9 +108,15 @@ def launches(args: argparse.Namespace, manifest, redis_url: str | None, prefix: 
 
 
 def run_size(args: argparse.Namespace, population, size: int, stamp: str) -> tuple[list, dict, str]:
-    """Build the population, start both apps, sign in and measure; the servers always stop."""
+    """Build the population, start both apps on a working copy of it, sign in and measure."""
     print(f"{size:,} ideas: building the population", file=sys.stderr, flush=True)
-    manifest = population.build(args.server_url, size)
+    kept = population.build(args.server_url, size)
+    with population.working_copy(args.server_url, kept) as manifest:
+        return _measure_size(args, manifest, stamp, size)
+
+
+def _measure_size(args: argparse.Namespace, manifest, stamp: str, size: int) -> tuple[list, dict, str]:
+    """Start both apps on the manifest's database and measure every URL; the servers always stop."""
     limit_app.prepare(manifest.database_url)
     redis_url = None if args.no_redis else REDIS_URL
     if redis_url:

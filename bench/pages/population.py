@@ -14,7 +14,9 @@ generator (the hash of this file) reuses it after applying any new migration.
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -416,18 +418,36 @@ def _fill(url: str, ideas: int) -> Manifest:
             search_term=SEARCH_TERM,
         )
         connection.execute("CREATE TABLE bench_population (generator text, manifest text)")
-        connection.execute(
-            "INSERT INTO bench_population VALUES (%s, %s)", (GENERATOR, json.dumps(asdict(manifest)))
-        )
+        connection.execute("INSERT INTO bench_population VALUES (%s, %s)", (GENERATOR, json.dumps(asdict(manifest))))
     return manifest
 
 
-def _vacuum(url: str) -> None:
-    """Compact the tables the generator updated in place (as a long-lived, autovacuumed database is), then analyse."""
+def _vacuum(url: str, full: bool = True) -> None:
+    """Compact the tables the generator updated in place (as a long-lived, autovacuumed database is), then
+    analyse, as autovacuum would have by the time people use the data."""
     with _connect(url, autocommit=True) as connection:
-        for table in ("ideas", "comments", "votes", "follows"):
+        for table in ("ideas", "comments", "votes", "follows") if full else ():
             connection.execute(f"VACUUM FULL {table}")
         connection.execute("VACUUM ANALYZE")
+
+
+@contextmanager
+def working_copy(server_url: str, manifest: Manifest) -> Iterator[Manifest]:
+    """A copy of a kept population for one run, dropped afterwards: the run's writes (comments, votes,
+    the limit app's tables) never change the kept database, so every run starts from the same data."""
+    name = f"{database_name(manifest.ideas)}_run"
+    with _connect(server_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(database_name(manifest.ideas))
+            )
+        )
+    try:
+        yield replace(manifest, database_url=_sqlalchemy_url(server_url, name))
+    finally:
+        with _connect(server_url, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def build(server_url: str, ideas: int) -> Manifest:
@@ -436,6 +456,7 @@ def build(server_url: str, ideas: int) -> Manifest:
     manifest = _existing_manifest(url, ideas)
     if manifest is not None:
         _migrate(url)  # a kept database gets any migration added since it was built
+        _vacuum(url, full=False)
         return manifest
     _recreate_database(server_url, database_name(ideas))
     _migrate(url)

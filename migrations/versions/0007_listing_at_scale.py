@@ -115,6 +115,7 @@ def upgrade():
     if _postgres():
         for statement in POSTGRES_SEARCH_DOCUMENT:
             op.execute(statement)
+        op.execute("ANALYZE ideas")  # the planner needs the new column's statistics to plan searches
 
 
 def downgrade():

@@ -1,4 +1,5 @@
 """The idea page of a much-discussed idea: comments in pages, reads counted without a write per view."""
+
 import os
 import re
 

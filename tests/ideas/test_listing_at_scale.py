@@ -1,4 +1,5 @@
 """The listing's machinery for large organisations: cursors, totals kept by triggers, bounded counts, kept filters."""
+
 from sqlalchemy import case, delete, func, insert, select
 
 from core.extensions import db
@@ -45,8 +46,15 @@ def test_the_cursor_page_reports_no_page_number_and_the_same_total(api, users):
 
 def test_a_malformed_cursor_is_a_422(api, users):
     client = api(users["staff"])
-    for cursor, sort in (("nan_3", "hot"), ("inf_3", "hot"), ("1.5_3", "top"), ("x", "new"), ("3_0", "hot"),
-                         ("3_" + "9" * 30, "top"), ("1_2_3", "discussed")):
+    for cursor, sort in (
+        ("nan_3", "hot"),
+        ("inf_3", "hot"),
+        ("1.5_3", "top"),
+        ("x", "new"),
+        ("3_0", "hot"),
+        ("3_" + "9" * 30, "top"),
+        ("1_2_3", "discussed"),
+    ):
         assert_error(client.get(IDEAS_URL, query_string={"cursor": cursor, "sort": sort}), 422, field="cursor")
 
 
@@ -77,8 +85,11 @@ def _live_counts() -> dict:
 
 
 def _kept_counts() -> dict:
-    rows = db.session.execute(select(IdeaCount.audience, IdeaCount.campaign_id, IdeaCount.status, IdeaCount.hidden,
-                                     IdeaCount.n).where(IdeaCount.n != 0))
+    rows = db.session.execute(
+        select(IdeaCount.audience, IdeaCount.campaign_id, IdeaCount.status, IdeaCount.hidden, IdeaCount.n).where(
+            IdeaCount.n != 0
+        )
+    )
     return {tuple(row[:4]): row[4] for row in rows}
 
 
@@ -98,8 +109,10 @@ def test_idea_counts_follow_every_kind_of_change(users, make_user):
     assert _kept_counts() == _live_counts()
     set_idea(other.id, status="open", merged_into_id=None)
     set_idea(department.id, visibility="everyone", campaign_id=None)
-    db.session.execute(insert(Idea), [{"title": f"Bulk {n}", "author_id": staff.id,
-                                       "department_id": staff.department_id} for n in range(3)])
+    db.session.execute(
+        insert(Idea),
+        [{"title": f"Bulk {n}", "author_id": staff.id, "department_id": staff.department_id} for n in range(3)],
+    )
     db.session.execute(delete(Idea).where(Idea.id == everyone.id))
     db.session.commit()
     assert _kept_counts() == _live_counts()
