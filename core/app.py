@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 
-from core import api, audit, config, database, errors, jobs, models, nav, openapi, security, timing  # noqa: F401
+from core import api, audit, config, database, errors, jobs, models, nav, openapi, replica, security, timing  # noqa: F401
 from core.demo import seed_demo_command
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     jobs.install()
+    replica.init_app(app)
 
 
 def _register_core(app: Flask) -> None:

@@ -20,7 +20,13 @@ def _secret_key(instance_path: str) -> str:
 
 def _database_url(instance_path: str) -> str:
     """Return DATABASE_URL, or a SQLite file in the instance folder."""
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ideapool.sqlite'}"
+    return _normalised_url(os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ideapool.sqlite'}")
+
+
+def _normalised_url(url: str | None) -> str | None:
+    """postgres:// and postgresql:// URLs get the psycopg driver SQLAlchemy needs."""
+    if url is None:
+        return None
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -35,6 +41,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "DATABASE_REPLICA_URL": _normalised_url(os.environ.get("DATABASE_REPLICA_URL") or None),
+        "REPLICA_LAG_SECONDS": int(os.environ.get("REPLICA_LAG_SECONDS", "10")),
         "REDIS_URL": redis_url,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "ideapool@localhost"),

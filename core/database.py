@@ -1,4 +1,4 @@
-"""Engine tuning for the embedded SQLite default; PostgreSQL needs none.
+"""The app's database session and engine tuning: writers on SQLite, reads on a replica (core.replica).
 
 SQLite allows one writer at a time. A transaction that reads and then writes can fail at once
 with "database is locked" when another writer got in between, so the database session of a
@@ -14,6 +14,8 @@ from flask import has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, true
 from sqlalchemy.engine import Engine
+
+from core import replica
 
 BUSY_TIMEOUT_MS = 30_000
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -56,6 +58,8 @@ class WriterAwareSession(FlaskSession):
     _writer_binds: dict = {}
 
     def get_bind(self, *args, **kwargs):
+        if not self._flushing and replica.use_replica():
+            return replica.replica_engine()
         bind = super().get_bind(*args, **kwargs)
         if bind.dialect.name != "sqlite" or not _is_writer():
             return bind

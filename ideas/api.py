@@ -6,6 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.api import json_body
 from core.extensions import db, limiter
+from core.replica import reads_from_replica
 from ideas import listing, queries, services, similarity
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.serialize import comment_json, idea_json, ideas_json
@@ -31,6 +32,7 @@ def create_idea():
 
 @bp.get("/ideas")
 @signed_in
+@reads_from_replica
 def list_ideas():
     """One page of ideas, sorted and filtered."""
     params = listing.parse_list_params(request.args)

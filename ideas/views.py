@@ -9,6 +9,7 @@ from core import paging
 from core.errors import ApiError
 from core.extensions import db, limiter
 from core.paging import MAX_ID
+from core.replica import reads_from_replica
 from core.timeutil import utcnow
 from ideas import catalogue, listing, queries, reads, responses, services, similarity
 from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
@@ -25,6 +26,7 @@ COMMENTS_PER_PAGE = 50  # an idea page shows this many comments, then a link to 
 
 @bp.get("/")
 @signed_in
+@reads_from_replica
 def index():
     """The idea list: sort, filter, search, pages."""
     try:
@@ -237,6 +239,7 @@ def campaigns():
 
 @bp.get("/campaigns/<int:campaign_id>")
 @signed_in
+@reads_from_replica
 def campaign(campaign_id: int):
     """A campaign and its ideas."""
     found = queries.get_campaign(campaign_id)

@@ -12,6 +12,7 @@ from accounts.auth import require_role
 from accounts.models import User
 from core.errors import ApiError
 from core.extensions import db
+from core.replica import reads_from_replica
 from core.timeutil import utcnow
 from ideas import analytics as analytics_queries
 from ideas import campaigns, queries, responses
@@ -102,6 +103,7 @@ def edit_campaign(campaign_id: int):
 
 @bp.get("/analytics")
 @executive_only
+@reads_from_replica
 def analytics():
     """Ideas per week, participation per department, the status funnel, response times, the longest waits."""
     data = analytics_queries.report()
@@ -112,6 +114,7 @@ def analytics():
 
 @bp.get("/analytics.csv")
 @executive_only
+@reads_from_replica
 def analytics_csv():
     """The analytics as CSV."""
     buffer = io.StringIO()
