@@ -7,7 +7,7 @@ from accounts.auth import require_role, signed_in
 from core.api import json_body
 from core.errors import validation_error
 from core.extensions import db
-from ideas.validation import MAX_ID
+from core.paging import MAX_ID
 from notifications import services, webhooks
 
 bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import csrf, db
-from ideas.validation import MAX_ID
+from core.paging import MAX_ID
 from notifications import mail, services
 
 bp = Blueprint("notifications", __name__)

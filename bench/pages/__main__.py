@@ -30,7 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for each app")
-    parser.add_argument("--only", help="measure only the URLs whose name contains this")
+    parser.add_argument("--only", help="measure only the URLs whose name contains one of these comma-separated words")
     parser.add_argument(
         "--server-url",
         default=os.environ.get("DATABASE_URL") or DEFAULT_SERVER,

@@ -80,5 +80,6 @@ def fields(manifest, similar_title: str) -> dict:
 
 
 def selected(only: str | None) -> tuple[Target, ...]:
-    """The targets whose name contains `only` (all without it)."""
-    return tuple(target for target in TARGETS if not only or only.lower() in target.name.lower())
+    """The targets whose name contains one of the comma-separated words of `only` (all without it)."""
+    words = [word.strip().lower() for word in (only or "").split(",") if word.strip()]
+    return tuple(target for target in TARGETS if not words or any(word in target.name.lower() for word in words))

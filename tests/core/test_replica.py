@@ -1,9 +1,10 @@
-"""DATABASE_REPLICA_URL: lists, search and analytics read from the replica; writes and a writer's next reads stay on the primary.
+"""DATABASE_REPLICA_URL: lists, search and analytics read from the replica; writes and a writer's next reads do not.
 
 The suite points the replica at the primary's own database (a second engine, second connections),
 so each statement can be told apart by the engine that ran it; docs/operations.md says how a real
 streaming replica is set up.
 """
+
 import pytest
 from sqlalchemy import event
 
