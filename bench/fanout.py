@@ -211,7 +211,8 @@ def _fan_out(sponsors: int, held: HeldJobs) -> dict:
     """Build the idea with `sponsors` sponsors, respond, and time the notify and e-mail jobs."""
     from accounts.services import create_user
     from core.extensions import db
-    from ideas import responses, services
+    from ideas import services
+    from review import responses
 
     user_ids = create_users(sponsors)
     executive = create_user("executive@bench.test", "Bench executive", "bench-password-123", "executive", "Board")

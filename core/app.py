@@ -7,7 +7,21 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 
-from core import api, audit, config, database, errors, jobs, models, nav, openapi, replica, security, timing  # noqa: F401
+from core import (  # noqa: F401
+    api,
+    audit,
+    config,
+    database,
+    errors,
+    jobs,
+    models,
+    nav,
+    openapi,
+    redis_client,
+    replica,
+    security,
+    timing,
+)
 from core.demo import seed_demo_command
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
@@ -17,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The domain packages, in import order. Each exposes init_app(app), which registers its own
 # blueprints, CLI commands, OpenAPI paths and demo data. Listed here explicitly, never scanned.
-DOMAINS = ("accounts", "ideas", "moderation", "notifications")
+DOMAINS = ("accounts", "notifications", "ideas", "moderation", "review")
 
 
 def create_app(config_override: dict | None = None) -> Flask:
@@ -88,7 +102,7 @@ def _check(probe) -> str:
 def healthz():
     """200 with the state of the database and of Redis; 503 when either is down."""
     database = _check(lambda: db.session.execute(text("SELECT 1")))
-    connection = jobs.redis_connection()
+    connection = redis_client.redis_connection()
     redis_state = "disabled" if connection is None else _check(connection.ping)
     healthy = "error" not in (database, redis_state)
     body = {"status": "ok" if healthy else "error", "database": database, "redis": redis_state}

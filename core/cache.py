@@ -14,7 +14,7 @@ from typing import TypeVar
 from flask import current_app
 from redis import RedisError
 
-from core.jobs import redis_connection
+from core.redis_client import redis_connection
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

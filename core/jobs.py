@@ -10,10 +10,8 @@ worker.
 import importlib
 import logging
 import uuid
-from functools import lru_cache
 
 from flask import current_app
-from redis import Redis
 from rq import Queue, Retry, get_current_job
 from rq.job import Job as RQJob
 from sqlalchemy import event, update
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.database import writing
 from core.extensions import db
 from core.models import JobRecord
+from core.redis_client import redis_connection
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,17 +47,6 @@ def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default"
     db.session.add(record)
     db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
     return record
-
-
-@lru_cache(maxsize=8)
-def _redis(url: str) -> Redis:
-    return Redis.from_url(url)
-
-
-def redis_connection() -> Redis | None:
-    """The Redis connection for jobs, or None in the embedded mode."""
-    url = current_app.config.get("REDIS_URL")
-    return _redis(url) if url else None
 
 
 def _dispatch(job_id: str, queue: str) -> None:

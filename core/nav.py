@@ -8,10 +8,13 @@ from flask import Flask, url_for
 
 @dataclass(frozen=True)
 class NavEntry:
+    """A link of the main navigation; `position` orders the links, whichever package registers them."""
+
     label: str
     endpoint: str
     allowed: Callable = lambda user: True
     badge: Callable | None = None
+    position: int = 50
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         def nav_items(user):
-            entries = app.extensions.get("nav_entries", [])
+            entries = sorted(app.extensions.get("nav_entries", []), key=lambda entry: entry.position)
             return [
                 NavItem(entry.label, url_for(entry.endpoint), entry.badge(user) if entry.badge else None)
                 for entry in entries

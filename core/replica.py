@@ -19,6 +19,8 @@ from redis import RedisError
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
+from core.redis_client import redis_connection
+
 READ_METHODS = {"GET", "HEAD"}
 SESSION_KEY = "_wrote_until"
 REDIS_PREFIX = "ideapool:wrote:"
@@ -43,16 +45,10 @@ def reads_from_replica(view):
     return wrapped
 
 
-def _redis():
-    from core.jobs import redis_connection  # core.jobs builds on the database; imported when needed
-
-    return redis_connection()
-
-
 def _wrote_recently() -> bool:
     if session.get(SESSION_KEY, 0) > time.time():
         return True
-    connection = _redis() if current_user.is_authenticated else None
+    connection = redis_connection() if current_user.is_authenticated else None
     if connection is None:
         return False
     try:
@@ -78,7 +74,7 @@ def _note_write(response):
         return response
     lag = current_app.config["REPLICA_LAG_SECONDS"]
     session[SESSION_KEY] = int(time.time()) + lag
-    connection = _redis()
+    connection = redis_connection()
     if connection is not None:
         try:
             connection.set(f"{REDIS_PREFIX}{current_user.id}", 1, ex=lag)

@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 from rq import Worker
 
 from core.extensions import db
-from core.jobs import redis_connection
+from core.redis_client import redis_connection
 
 
 @click.command("worker")

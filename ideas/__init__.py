@@ -1,4 +1,4 @@
-"""Ideas: ideas, votes, comments, follows, campaigns, responses, similarity."""
+"""Ideas: ideas, votes, comments, follows, campaigns to post into, similarity; who hears of their events."""
 from flask import Flask
 
 
@@ -8,17 +8,13 @@ def init_app(app: Flask) -> None:
 
     from core import nav, openapi
     from core.demo import register_seeder
-    from ideas import api, api_review, api_spec, demo, models, queries, views, views_review  # noqa: F401 - models
+    from ideas import api, api_spec, demo, models, queries, views  # noqa: F401 - models
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(views_review.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(api_review.bp)
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)
-    nav.register(app, nav.NavEntry("Post an idea", "ideas.new_idea"))
-    nav.register(app, nav.NavEntry("Campaigns", "ideas.campaigns"))
-    nav.register(app, nav.NavEntry("Review", "review.index", lambda user: user.is_executive))
-    nav.register(app, nav.NavEntry("Analytics", "review.analytics", lambda user: user.is_executive))
+    nav.register(app, nav.NavEntry("Post an idea", "ideas.new_idea", position=10))
+    nav.register(app, nav.NavEntry("Campaigns", "ideas.campaigns", position=20))
     register_seeder(app, demo.seed)
 
     @app.context_processor

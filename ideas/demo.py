@@ -17,9 +17,9 @@ from accounts import demo as account_demo
 from accounts import services as account_services
 from accounts.models import User
 from core.extensions import db
-from core.timeutil import as_utc, utcnow
-from ideas import campaigns as campaign_services
-from ideas import counters, queries, responses, services
+from core.sanitize import render_markdown
+from core.timeutil import utcnow
+from ideas import counters, queries, services
 from ideas.demo_data import (
     CAMPAIGNS,
     COLLEAGUES,
@@ -97,15 +97,22 @@ def _ideas_exist() -> bool:
 
 
 def _open_campaigns(owner: User, now: datetime) -> dict[str, Campaign]:
-    """The demo campaigns, opened by the demo executive where missing; open while the ideas go in (_finish closes)."""
+    """The demo campaigns, owned by the demo executive, added where missing; open while the ideas go in
+    (review/demo.py closes the closed one)."""
     campaigns = {}
     for spec in CAMPAIGNS:
         campaign = db.session.scalar(select(Campaign).where(Campaign.title == spec.title))
         if campaign is None:
-            campaign = campaign_services.create_campaign(owner, {"title": spec.title, "description": spec.description})
-            campaign.created_at = now - timedelta(days=spec.opened_days_ago)
+            campaign = Campaign(
+                title=spec.title,
+                description=spec.description,
+                description_html=render_markdown(spec.description),
+                owner_id=owner.id,
+                created_at=now - timedelta(days=spec.opened_days_ago),
+            )
+            db.session.add(campaign)
         elif not campaign.is_open(now):
-            campaign_services.update_campaign(owner, campaign, {"closed": False, "closes_at": None})
+            campaign.closed, campaign.closes_at = False, None
         campaigns[spec.key] = campaign
     return campaigns
 
@@ -227,7 +234,8 @@ def _speaker(demo: Demo, idea: Idea, author: User, audience: list[User], say: Sa
 
 
 def _finish(demo: Demo, idea_ids: list[int]) -> None:
-    """Date the votes back, recompute the hot scores in one statement, and close the closed campaign."""
+    """Date the votes back and recompute the hot scores in one statement (review/demo.py answers some
+    ideas and closes the closed campaign)."""
     db.session.flush()
     votes = Vote.__table__
     db.session.execute(
@@ -242,34 +250,3 @@ def _finish(demo: Demo, idea_ids: list[int]) -> None:
         .values(hot_score=counters.hot_score_sql(Idea.vote_count), updated_at=Idea.created_at)  # votes touched it
         .execution_options(synchronize_session=False)
     )
-    _answer_some(demo, idea_ids)
-    for spec in CAMPAIGNS:
-        if spec.closes_in_days is not None:
-            closes_at = demo.now + timedelta(days=spec.closes_in_days)
-            changes = {"closes_at": closes_at.isoformat(), "closed": spec.closes_in_days < 0}
-            campaign_services.update_campaign(demo.owner, demo.campaigns[spec.key], changes)
-
-
-ANSWERS = (
-    ("done", "Done: this is live since last month. Thank you to everyone who pushed for it."),
-    ("in_progress", "We are on it. Facilities and IT run a pilot in two offices this quarter."),
-    ("planned", "Planned for next quarter; the budget is approved. We will post the date here."),
-    ("under_review", "The leadership team reviews this at its next meeting, with the cost estimate."),
-    ("declined", "We looked at it closely and cannot do it this year: the contract runs until 2028. "
-                 "We will come back to it then."),
-)
-
-
-def _answer_some(demo: Demo, idea_ids: list[int]) -> None:
-    """The demo executive answers a few of the most voted ideas, a week or two after they were posted."""
-    db.session.flush()
-    popular = db.session.scalars(
-        select(Idea)
-        .where(Idea.id.in_(idea_ids), Idea.visibility == "everyone", Idea.campaign_id.is_(None))
-        .order_by(Idea.vote_count.desc(), Idea.id)
-        .limit(len(ANSWERS))
-    ).unique()
-    for idea, (status, text) in zip(popular, ANSWERS, strict=False):
-        response, _ = responses.respond(demo.owner, idea, {"status": status, "body": text})
-        answered_at = min(demo.now, as_utc(idea.created_at) + timedelta(days=demo.rng.uniform(5, 15)))
-        response.created_at = idea.responded_at = answered_at

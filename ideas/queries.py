@@ -8,7 +8,7 @@ from accounts.models import User
 from core.errors import ApiError
 from core.extensions import db
 from core.paging import MAX_ID
-from ideas.models import Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Vote
+from ideas.models import Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Response, Vote
 
 
 def sees_everything(user: User) -> bool:
@@ -111,6 +111,11 @@ def ideas_by_id(idea_ids: list[int]) -> dict[int, Idea]:
         return {}
     statement = select(Idea).where(Idea.id.in_(idea_ids)).options(*SHOWN_WITH_IDEA)
     return {idea.id: idea for idea in db.session.scalars(statement).unique()}
+
+
+def responses_of(idea: Idea) -> list[Response]:
+    """An idea's responses, oldest first."""
+    return list(db.session.scalars(select(Response).where(Response.idea_id == idea.id).order_by(Response.id)))
 
 
 def timeline_of(idea: Idea) -> list[IdeaEvent]:

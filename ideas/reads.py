@@ -13,9 +13,9 @@ from redis import RedisError
 from sqlalchemy import select
 
 from accounts.models import User
-from core.database import insert_ignoring_duplicates
 from core.extensions import db
-from core.jobs import redis_connection
+from core.redis_client import redis_connection
+from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas.models import Idea, IdeaRead
 

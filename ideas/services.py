@@ -7,10 +7,10 @@ from sqlalchemy import delete, or_, select, update
 
 from accounts.models import User
 from core import audit, jobs
-from core.database import insert_ignoring_duplicates
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
+from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas import catalogue, similarity, validation
 from ideas.counters import change_comment_count, change_vote_count, hot_base

@@ -11,16 +11,16 @@ from core.extensions import db, limiter
 from core.paging import MAX_ID
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
-from ideas import catalogue, listing, queries, reads, responses, services, similarity
-from ideas.forms import CommentForm, IdeaForm, ResponseForm, form_errors_from
+from ideas import catalogue, listing, queries, reads, services, similarity
+from ideas.forms import CommentForm, IdeaForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
 
 bp = Blueprint("ideas", __name__)
 
 SIMILAR_ON_FORM = 5
-CAMPAIGN_PAGE_SIZE = 50
 NUMBERED_PAGES = 10  # the list's pages reached by number; later ones by cursor
+CAMPAIGN_PAGE_SIZE = 50
 COMMENTS_PER_PAGE = 50  # an idea page shows this many comments, then a link to the next ones
 
 
@@ -164,8 +164,7 @@ def show(idea_id: int):
         timeline=queries.timeline_of(idea),
         campaign=idea.campaign,
         comment_form=CommentForm(),
-        responses=responses.responses_of(idea),
-        response_form=ResponseForm() if current_user.is_executive else None,
+        responses=queries.responses_of(idea),
         may_edit=services.may_edit(current_user, idea),
         author_visible=queries.may_see_author(current_user, idea),
     )

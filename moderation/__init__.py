@@ -11,5 +11,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.flags_bp)
-    nav.register(app, nav.NavEntry("Moderation", "moderation.index", lambda user: user.is_moderator))
+    nav.register(app, nav.NavEntry("Moderation", "moderation.index", lambda user: user.is_moderator, position=50))
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)

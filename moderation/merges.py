@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core import audit, jobs
-from core.database import insert_select_ignoring_duplicates
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.jobs import JobFailure, set_progress
+from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas import queries as idea_queries
 from ideas import similarity
+from ideas.announcements import message_about
 from ideas.counters import recount
 from ideas.models import CoAuthor, Follow, Idea, Vote
 from ideas.serialize import idea_url
@@ -154,12 +155,10 @@ def _record_merge(merge: Merge, source: Idea, target: Idea) -> None:
     }
     record_event(source.id, "merged", actor, into=target.id, title=target.title)
     record_event(target.id, "merged_in", actor, source=source.id, title=source.title)
+    text = f"“{source.title}” was merged into “{target.title}”. Your votes and comments are there now."
     notifications.notify(
         idea_queries.sponsor_ids(source).where(idea_queries.may_see(target)),  # only who may see where it went
-        "idea_merged",
-        target.id,
-        f"“{source.title}” was merged into “{target.title}”. Your votes and comments are there now.",
-        f"merge:{merge.id}",
+        message_about(target, "idea_merged", text, f"merge:{merge.id}"),
         merge.actor_id,
     )
     if source.visibility == "everyone" and target.visibility == "everyone":

@@ -16,6 +16,7 @@ from core.sanitize import render_markdown
 from core.timeutil import as_utc, utcnow
 from ideas import services as idea_services
 from ideas import validation
+from ideas.announcements import message_about
 from ideas.counters import hot_base, recount
 from ideas.models import Comment, Follow, Idea, Vote
 from moderation.models import CommentMove
@@ -211,13 +212,9 @@ def _notify_authors(move: CommentMove) -> None:
     target = db.session.get(Idea, move.to_idea_id)
     moved_authors = select(Comment.author_id).where(Comment.id.in_(move.moved_ids))
     root_author = select(literal(move.root_before["author_id"]))
+    text = f"A moderator moved your comment to “{target.title}”."
     notifications.notify(
-        moved_authors.union(root_author),
-        "comment_moved",
-        target.id,
-        f"A moderator moved your comment to “{target.title}”.",
-        f"move:{move.id}",
-        move.actor_id,
+        moved_authors.union(root_author), message_about(target, "comment_moved", text, f"move:{move.id}"), move.actor_id
     )
 
 

@@ -4,9 +4,9 @@ from sqlalchemy import select, update
 
 from accounts.models import User
 from core import audit
-from core.database import insert_ignoring_duplicates
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas import queries as idea_queries
 from ideas import similarity

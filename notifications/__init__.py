@@ -15,7 +15,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.digest_command)
     app.cli.add_command(cli.mail_cli)
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)
-    nav.register(app, nav.NavEntry("Webhooks", "webhooks_admin.index", lambda user: user.is_admin))
+    nav.register(app, nav.NavEntry("Webhooks", "webhooks_admin.index", lambda user: user.is_admin, position=80))
     nav.register(
-        app, nav.NavEntry("Notifications", "notifications.index", badge=lambda user: services.unread_count(user.id))
+        app,
+        nav.NavEntry(
+            "Notifications", "notifications.index", badge=lambda user: services.unread_count(user.id), position=60
+        ),
     )

@@ -26,7 +26,8 @@ EMAIL_STATES = ("none", "pending", "sent", "digest", "digested")
 
 
 class Notification(db.Model):
-    """Something a user should know about an idea. `event_key` makes delivery exactly-once per recipient."""
+    """Something a user should know. `event_key` makes delivery exactly-once per recipient; what it says,
+    where it links and what it is about come from the package that owns the event (see services.Message)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -40,8 +41,13 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    # The id of the idea the message is about, as plain data (the API's Notification.idea_id); the
+    # database drops the notifications of a deleted idea.
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(300))  # of the e-mail
+    link: Mapped[str | None] = mapped_column(String(500))  # a path under BASE_URL, e.g. /ideas/12
+    link_title: Mapped[str | None] = mapped_column(String(300))  # what the link is called
     event_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,18 +6,18 @@ sent only once the SMTP server accepted it, so a retried job sends only what is 
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import case, func, literal, select, text, update
 from sqlalchemy.orm import Bundle
 from sqlalchemy.sql import Select
 
 from accounts.models import User
 from core import jobs
-from core.database import insert_select_ignoring_duplicates
 from core.extensions import db
+from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
-from ideas.models import Idea
-from ideas.serialize import idea_url
 from notifications import mail
 from notifications.models import Notification
 
@@ -28,49 +28,69 @@ _EMAIL_STATE_BY_PREFERENCE = case(
 )
 
 
-def notify(recipients: Select, kind: str, idea_id: int | None, text: str, event_key: str, actor_id: int | None) -> int:
-    """Give each recipient (a SELECT of user ids) one notification for this event, never a second one.
+@dataclass(frozen=True)
+class Message:
+    """What to tell people about an event, decided by the package that owns it and handed down whole."""
+
+    kind: str  # e.g. idea_responded, idea_merged, comment_moved, reply
+    text: str  # the notification's text
+    subject: str  # the e-mail's subject
+    link: str  # a path under BASE_URL ("/ideas/12"), or "" for none
+    link_title: str  # what the link is called in the e-mail
+    event_key: str  # one notification per recipient and event key, ever
+    idea_id: int | None = None  # what it is about, as plain data (the API's Notification.idea_id)
+
+
+def notify(recipients: Select, message: Message, actor_id: int | None) -> int:
+    """Give each recipient (a SELECT of user ids) one notification of this message, never a second one.
 
     The person who acted is never notified of their own act. E-mail follows each user's preference;
     immediate e-mail is sent by a job after commit. Returns how many notifications were added.
     """
     recipient_rows = recipients.subquery()
+    values = {
+        "kind": message.kind,
+        "idea_id": message.idea_id,
+        "text": message.text,
+        "subject": message.subject,
+        "link": message.link,
+        "link_title": message.link_title,
+        "event_key": message.event_key,
+        "created_at": utcnow(),
+    }
     rows = (
-        select(
-            User.id,
-            literal(kind),
-            literal(idea_id),
-            literal(text),
-            literal(event_key),
-            literal(utcnow()),
-            _EMAIL_STATE_BY_PREFERENCE,
-        )
+        select(User.id, *(literal(value) for value in values.values()), _EMAIL_STATE_BY_PREFERENCE)
         .join(recipient_rows, recipient_rows.c[0] == User.id)
         .where(User.active.is_(True))
     )
     if actor_id is not None:
         rows = rows.where(User.id != actor_id)
-    columns = ["user_id", "kind", "idea_id", "text", "event_key", "created_at", "email_state"]
+    columns = ["user_id", *values, "email_state"]
     statement = insert_select_ignoring_duplicates(Notification.__table__, columns, rows, ["user_id", "event_key"])
     added = db.session.execute(statement.returning(Notification.email_state)).scalars().all()
     if "pending" in added:
-        jobs.enqueue("jobs.notifications.send_emails", event_key, queue="default")
+        jobs.enqueue("jobs.notifications.send_emails", message.event_key, queue="default")
     return len(added)
 
 
 # Plain rows, not ORM objects: nothing joins the session's identity map, so the commit after each
 # message (see _send_all) has nothing to expire however large the batch.
 _NOTIFICATION_FIELDS = Bundle(
-    "notification", Notification.id, Notification.kind, Notification.idea_id, Notification.text
+    "notification",
+    Notification.id,
+    Notification.kind,
+    Notification.text,
+    Notification.subject,
+    Notification.link,
+    Notification.link_title,
 )
 _USER_FIELDS = Bundle("user", User.id, User.email, User.name, User.email_preference)
 
 
 def _pending_batch(event_key: str | None, state: str, limit: int | None, user_ids: list[int] | None = None):
     statement = (
-        select(_NOTIFICATION_FIELDS, _USER_FIELDS, Idea.title)
+        select(_NOTIFICATION_FIELDS, _USER_FIELDS)
         .join(User, User.id == Notification.user_id)
-        .outerjoin(Idea, Idea.id == Notification.idea_id)
         .where(Notification.email_state == state)
         .order_by(Notification.id)
         .limit(limit)
@@ -94,21 +114,23 @@ def _digest_user_ids(limit: int) -> list[int]:
     return list(db.session.scalars(statement))
 
 
-def _notification_mail(notification: Notification, user: User, idea_title: str | None) -> mail.Mail:
-    url = idea_url(notification.idea_id) if notification.idea_id else mail.current_app.config["BASE_URL"]
-    subject = f"Ideapool: {idea_title}" if idea_title else "Ideapool"
-    if notification.kind == "idea_responded":
-        subject = f"Ideapool: an answer to “{idea_title}”"
+def link_url(link: str | None) -> str:
+    """The absolute URL of a notification's link (the site itself when it has none)."""
+    base = current_app.config["BASE_URL"]
+    return f"{base}{link}" if link else base
+
+
+def _notification_mail(notification, user) -> mail.Mail:
     return mail.compose(
         user.email,
         user.name,
-        subject,
+        notification.subject or "Ideapool",
         "notification",
         f"notification-{notification.id}",
         user_id=user.id,
         text=notification.text,
-        idea_url=url,
-        idea_title=idea_title or "Ideapool",
+        link_url=link_url(notification.link),
+        link_title=notification.link_title or "Ideapool",
     )
 
 
@@ -138,9 +160,9 @@ def send_pending_emails(event_key: str | None = None) -> int:
         outgoing = [
             (
                 notification.id,
-                _notification_mail(notification, user, title) if user.email_preference != "never" else None,
+                _notification_mail(notification, user) if user.email_preference != "never" else None,
             )
-            for notification, user, title in batch
+            for notification, user in batch
         ]
         sent += _send_all(outgoing, "sent")
     return sent
@@ -166,9 +188,9 @@ def send_digests() -> int:
     # A batch is a set of whole users, so nobody's news is split over two e-mails.
     while user_ids := _digest_user_ids(EMAIL_BATCH):
         batch = _pending_batch(None, "digest", None, user_ids)
-        by_user: dict[int, list[Notification]] = defaultdict(list)
+        by_user: dict[int, list] = defaultdict(list)
         users: dict[int, User] = {}
-        for notification, user, _ in batch:
+        for notification, user in batch:
             by_user[user.id].append(notification)
             users[user.id] = user
         outgoing = [
@@ -182,9 +204,8 @@ def send_digests() -> int:
     return digests
 
 
-def _digest_mail(user: User, notifications: list[Notification]) -> mail.Mail:
-    base = mail.current_app.config["BASE_URL"]
-    items = [{"text": n.text, "url": idea_url(n.idea_id) if n.idea_id else base} for n in notifications]
+def _digest_mail(user: User, notifications: list) -> mail.Mail:
+    items = [{"text": n.text, "url": link_url(n.link)} for n in notifications]
     key = f"digest-{user.id}-{notifications[0].id}-{notifications[-1].id}"
     return mail.compose(
         user.email,

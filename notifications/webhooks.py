@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 
 from accounts.models import User
 from core import audit, jobs
-from core.database import insert_ignoring_duplicates
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
 from notifications.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 

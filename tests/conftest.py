@@ -123,7 +123,7 @@ def db(app):
         _empty_all_tables(app)
         cache.clear_local()
         if app.config["REDIS_URL"]:
-            from core.jobs import redis_connection
+            from core.redis_client import redis_connection
 
             redis_connection().flushdb()
         yield _db
@@ -236,7 +236,7 @@ def run_jobs(app):
             return
         from rq import SimpleWorker
 
-        from core.jobs import redis_connection
+        from core.redis_client import redis_connection
 
         worker = SimpleWorker(list(app.config["JOB_QUEUES"]), connection=redis_connection())
         worker.work(burst=True, with_scheduler=False)

@@ -7,7 +7,7 @@ from rq.job import Job as RQJob
 from sqlalchemy import func, select
 
 from accounts.models import Department
-from core import jobs
+from core import jobs, redis_client
 from core.models import JobRecord
 from tests.core import jobs_for_tests
 from tests.core.support import run_flask
@@ -156,7 +156,7 @@ def test_a_real_worker_process_runs_the_job(app, db, make_user, api):
     user = make_user()
     record = jobs.enqueue("jobs.ping.run", 21, user_id=user.id)
     db.session.commit()
-    rq_job = RQJob.fetch(record.id, connection=jobs.redis_connection())
+    rq_job = RQJob.fetch(record.id, connection=redis_client.redis_connection())
     assert rq_job.retries_left > 0
     assert rq_job.get_status() == "queued"
     environment = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"]}
@@ -164,7 +164,7 @@ def test_a_real_worker_process_runs_the_job(app, db, make_user, api):
     assert result.returncode == 0, result.stderr
     finished = reloaded(db, record.id)
     assert (finished.status, finished.result, finished.attempts) == ("finished", {"value": 42}, 1)
-    assert RQJob.fetch(record.id, connection=jobs.redis_connection()).meta["progress"] == 0.5
+    assert RQJob.fetch(record.id, connection=redis_client.redis_connection()).meta["progress"] == 0.5
     body = api(user).get(f"/api/v1/jobs/{record.id}").get_json()
     assert body["status"] == "finished"
     assert body["progress"] == 1.0
@@ -176,13 +176,13 @@ def test_a_real_worker_process_runs_the_job(app, db, make_user, api):
 def test_a_failed_attempt_is_scheduled_for_retry(db, run_jobs):
     record = jobs.enqueue("tests.core.jobs_for_tests.boom", "try again")
     db.session.commit()
-    retries = RQJob.fetch(record.id, connection=jobs.redis_connection()).retries_left
+    retries = RQJob.fetch(record.id, connection=redis_client.redis_connection()).retries_left
     run_jobs()
     retried = reloaded(db, record.id)
     assert retried.status == "queued"
     assert retried.error == "RuntimeError: try again"
-    assert RQJob.fetch(record.id, connection=jobs.redis_connection()).retries_left == retries - 1
-    assert record.id in Queue("default", connection=jobs.redis_connection()).scheduled_job_registry
+    assert RQJob.fetch(record.id, connection=redis_client.redis_connection()).retries_left == retries - 1
+    assert record.id in Queue("default", connection=redis_client.redis_connection()).scheduled_job_registry
 
 
 @needs_redis
@@ -190,7 +190,7 @@ def test_a_failed_attempt_is_scheduled_for_retry(db, run_jobs):
 def test_the_last_failed_attempt_is_recorded_failed(db, run_jobs):
     record = jobs.enqueue("tests.core.jobs_for_tests.boom", "out of retries")
     db.session.commit()
-    rq_job = RQJob.fetch(record.id, connection=jobs.redis_connection())
+    rq_job = RQJob.fetch(record.id, connection=redis_client.redis_connection())
     rq_job.retries_left = 0
     rq_job.save()
     run_jobs()

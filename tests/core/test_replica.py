@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from core import replica
+from core.redis_client import redis_connection
 from tests.conftest import PASSWORD, csrf_token_from, login
 from tests.core.support import built_app
 
@@ -41,8 +42,8 @@ def _lag_passed(browser, user) -> None:
     with browser.session_transaction() as session:
         session[replica.SESSION_KEY] = 0
     with browser.application.app_context():
-        if replica._redis() is not None:
-            replica._redis().delete(f"{replica.REDIS_PREFIX}{user.id}")
+        if redis_connection() is not None:
+            redis_connection().delete(f"{replica.REDIS_PREFIX}{user.id}")
 
 
 def _signed_in(application, user):

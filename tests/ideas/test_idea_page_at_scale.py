@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from core.extensions import db
-from core.jobs import redis_connection
+from core.redis_client import redis_connection
 from core.sanitize import render_markdown
 from ideas import reads, views
 from ideas.models import Comment, IdeaRead

@@ -3,8 +3,9 @@
 from sqlalchemy import case, delete, func, insert, select
 
 from core.extensions import db
-from ideas import listing, responses
+from ideas import listing
 from ideas.models import Idea, IdeaCount
+from review import responses
 from tests.ideas.pages_support import make_idea, page
 from tests.ideas.support import IDEAS_URL, assert_error, list_ideas, ok_json, post_idea, set_idea
 

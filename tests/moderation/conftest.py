@@ -3,7 +3,7 @@ import pytest
 from rq import SimpleWorker
 
 from core.extensions import db
-from core.jobs import redis_connection
+from core.redis_client import redis_connection
 from tests.moderation.support import job_of, job_state
 
 

@@ -28,7 +28,7 @@ from rq.job import Job as RQJob
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
-from core import jobs
+from core import jobs, redis_client
 from core.extensions import db
 from core.models import JobRecord
 from ideas.models import Vote
@@ -119,7 +119,7 @@ def in_the_middle(job_id: str) -> bool:
     """The job has started and done the merge's work, which is not committed."""
     db.session.commit()
     started = db.session.get(JobRecord, job_id).status == "started"
-    return started and RQJob.fetch(job_id, connection=jobs.redis_connection()).meta.get("progress") == COPIED
+    return started and RQJob.fetch(job_id, connection=redis_client.redis_connection()).meta.get("progress") == COPIED
 
 
 def untouched(source_id: int, target_id: int, merge_id: int) -> None:
@@ -132,7 +132,7 @@ def untouched(source_id: int, target_id: int, merge_id: int) -> None:
 
 def requeue_abandoned(job_id: str) -> None:
     """What RQ does for a job whose worker died: StartedJobRegistry.cleanup() retries it; no waiting."""
-    connection = jobs.redis_connection()
+    connection = redis_client.redis_connection()
     StartedJobRegistry("high", connection=connection).cleanup(timestamp=time.time() + 3600)
     ScheduledJobRegistry("high", connection=connection).requeue(job_id)
 

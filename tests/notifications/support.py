@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from accounts import services as account_services
 from core import jobs as core_jobs
+from core import redis_client as core_redis_client
 from core.extensions import db
 from core.models import JobRecord
 from ideas import services as idea_services
@@ -127,7 +128,7 @@ def row_count(model) -> int:
 
 def scheduled_retries(app) -> dict[str, list[RQJob]]:
     """queue name -> the RQ jobs waiting in its ScheduledJobRegistry (retries with back-off)."""
-    connection = core_jobs.redis_connection()
+    connection = core_redis_client.redis_connection()
     found = {}
     for name in app.config["JOB_QUEUES"]:
         registry = ScheduledJobRegistry(name, connection=connection)
@@ -137,13 +138,13 @@ def scheduled_retries(app) -> dict[str, list[RQJob]]:
 
 def retry_delay(app, queue: str, job: RQJob) -> float:
     """Seconds from now until RQ runs a scheduled retry of the job (its back-off)."""
-    registry = ScheduledJobRegistry(queue, connection=core_jobs.redis_connection())
+    registry = ScheduledJobRegistry(queue, connection=core_redis_client.redis_connection())
     return (registry.get_scheduled_time(job) - datetime.now(UTC)).total_seconds()
 
 
 def make_retries_due(app) -> int:
     """Move every scheduled retry to its queue now, as RQ's scheduler does when the back-off has passed."""
-    connection = core_jobs.redis_connection()
+    connection = core_redis_client.redis_connection()
     moved = 0
     for name, waiting in scheduled_retries(app).items():
         registry, queue = ScheduledJobRegistry(name, connection=connection), Queue(name, connection=connection)

@@ -19,7 +19,9 @@ CONTRACT_KEYS = {"id", "kind", "idea_id", "text", "created_at", "read"}
 def notify(users: list, text: str, event_key: str, idea_id: int | None = None) -> None:
     """Give each of these users one notification, as a job would."""
     recipients = select(User.id).where(User.id.in_([user.id for user in users]))
-    services.notify(recipients, "idea_responded", idea_id, text, event_key, None)
+    link = f"/ideas/{idea_id}" if idea_id else ""
+    message = services.Message("idea_responded", text, "Ideapool: news", link, "the idea", event_key, idea_id)
+    services.notify(recipients, message, None)
     db.session.commit()
 
 

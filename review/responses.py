@@ -70,11 +70,6 @@ def response_json(response: Response) -> dict:
     }
 
 
-def responses_of(idea: Idea) -> list[Response]:
-    """An idea's responses, oldest first."""
-    return list(db.session.scalars(select(Response).where(Response.idea_id == idea.id).order_by(Response.id)))
-
-
 def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:
     """Ideas without an official response whose votes reached their threshold, hottest first."""
     threshold = func.coalesce(Campaign.vote_threshold, DEFAULT_VOTE_THRESHOLD)

@@ -1,4 +1,4 @@
-"""Executive pages: the review queue, official responses, campaign management and analytics."""
+"""The executive side's pages: the review queue, official responses, campaigns and analytics."""
 
 import csv
 import io
@@ -14,9 +14,11 @@ from core.errors import ApiError
 from core.extensions import db
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
-from ideas import analytics as analytics_queries
-from ideas import campaigns, queries, responses
-from ideas.forms import CampaignForm, ResponseForm, form_errors_from
+from ideas import queries
+from ideas.forms import form_errors_from
+from review import analytics as analytics_queries
+from review import campaigns, responses
+from review.forms import CampaignForm, ResponseForm
 
 bp = Blueprint("review", __name__)
 executive_only = require_role("executive")
@@ -29,7 +31,7 @@ def index():
     now = utcnow()
     ideas = responses.review_queue()
     return render_template(
-        "ideas/review.html", ideas=ideas, waited={idea.id: responses.waited(idea, now) for idea in ideas}
+        "review/review.html", ideas=ideas, waited={idea.id: responses.waited(idea, now) for idea in ideas}
     )
 
 
@@ -83,7 +85,7 @@ def new_campaign():
     if form.validate_on_submit() and (campaign := _save_campaign(form)):
         flash("The campaign is open.", "success")
         return redirect(url_for("ideas.campaign", campaign_id=campaign.id))
-    return render_template("ideas/campaign_form.html", form=form, campaign=None), 422 if form.errors else 200
+    return render_template("review/campaign_form.html", form=form, campaign=None), 422 if form.errors else 200
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -98,7 +100,7 @@ def edit_campaign(campaign_id: int):
     if form.validate_on_submit() and _save_campaign(form, campaign):
         flash("The campaign is saved.", "success")
         return redirect(url_for("ideas.campaign", campaign_id=campaign.id))
-    return render_template("ideas/campaign_form.html", form=form, campaign=campaign), 422 if form.errors else 200
+    return render_template("review/campaign_form.html", form=form, campaign=campaign), 422 if form.errors else 200
 
 
 @bp.get("/analytics")
@@ -109,7 +111,7 @@ def analytics():
     data = analytics_queries.report()
     busiest_week = max([count for _, count in data["weeks"]] or [0]) or 1
     biggest_status = max([count for _, count in data["funnel"]] or [0]) or 1
-    return render_template("ideas/analytics.html", data=data, busiest_week=busiest_week, biggest_status=biggest_status)
+    return render_template("review/analytics.html", data=data, busiest_week=busiest_week, biggest_status=biggest_status)
 
 
 @bp.get("/analytics.csv")

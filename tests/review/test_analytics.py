@@ -7,7 +7,8 @@ from datetime import timedelta
 from core import cache
 from core.extensions import db
 from core.timeutil import utcnow
-from ideas import analytics, reads, responses, services
+from ideas import reads, services
+from review import analytics, responses
 from tests.ideas.pages_support import add_comment, make_idea, page, set_idea
 
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from core.timeutil import utcnow
-from ideas import responses
 from ideas.counters import hot_base, recount
 from ideas.models import Idea
+from review import responses
 from tests.ideas.support import assert_error, make_campaign, ok_json, set_idea
 from tests.notifications.support import add_votes, make_voters, new_idea, respond
 

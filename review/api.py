@@ -7,8 +7,9 @@ from accounts.auth import require_role, signed_in
 from core.api import job_json, json_body
 from core.extensions import db
 from core.timeutil import utcnow
-from ideas import campaigns, queries, responses
+from ideas import queries
 from ideas.serialize import ideas_json
+from review import campaigns, responses
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/v1")
 executive_only = require_role("executive")
@@ -39,7 +40,7 @@ def respond(idea_id: int):
 def list_responses(idea_id: int):
     """An idea's official responses, oldest first."""
     idea = queries.get_visible_idea(current_user, idea_id)
-    return jsonify({"items": [responses.response_json(response) for response in responses.responses_of(idea)]})
+    return jsonify({"items": [responses.response_json(response) for response in queries.responses_of(idea)]})
 
 
 @bp.get("/campaigns")

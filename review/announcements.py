@@ -1,0 +1,41 @@
+"""Every sponsor hears of an official response: who they are and what they are told (notifications delivers)."""
+
+from core.extensions import db
+from ideas import queries
+from ideas.announcements import message_about, public_idea
+from ideas.models import Idea, Response
+from ideas.serialize import idea_url
+from notifications import webhooks
+from notifications.services import notify
+
+STATUS_LABELS = {
+    "under_review": "under review",
+    "planned": "planned",
+    "in_progress": "in progress",
+    "done": "done",
+    "declined": "declined",
+}
+
+
+def _status(response: Response) -> str:
+    label = STATUS_LABELS.get(response.status, response.status)
+    return label if label == response.status else f"{label} (status {response.status})"
+
+
+def response_published(response_id: int) -> dict:
+    """Every sponsor but the responder gets one notification (and e-mail by preference); webhooks hear it."""
+    response = db.session.get(Response, response_id)
+    idea = db.session.get(Idea, response.idea_id)
+    responder = response.responder.name if response.responder else "An executive"
+    text = f"{responder} answered “{idea.title}”: {_status(response)}. {idea_url(idea.id)}"
+    event_key = f"response:{response.id}"
+    subject = f"Ideapool: an answer to “{idea.title}”"
+    message = message_about(idea, "idea_responded", text, event_key, subject)
+    notified = notify(queries.sponsor_ids(idea), message, response.responder_id)
+    if idea.visibility == "everyone" and not idea.hidden:
+        payload = {
+            "idea": public_idea(idea),
+            "response": {"id": response.id, "status": response.status, "body": response.body},
+        }
+        webhooks.emit("idea.responded", payload, event_key)
+    return {"response_id": response.id, "notified": notified}
