@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from accounts import services
 from accounts.auth import require_role
 from accounts.models import ROLES, User
+from core import transaction
 from core.errors import ApiError
 from core.extensions import db
 
@@ -54,10 +55,9 @@ def change_role(user_id: int):
     try:
         services.change_role(current_user, user, request.form.get("role", ""))
     except ApiError as error:
-        db.session.rollback()
+        transaction.discard()
         flash(error.message, "error")
         return redirect(url_for("users_admin.index"))
-    db.session.commit()
     flash(f"{user.name} is now {user.role}.", "success")
     return redirect(request.referrer or url_for("users_admin.index"))
 
@@ -68,6 +68,5 @@ def revoke_tokens(user_id: int):
     """Revoke every access token of a user."""
     user = _user(user_id)
     count = services.revoke_all_tokens(current_user, user)
-    db.session.commit()
     flash(f"Revoked {count} token(s) of {user.name}.", "success")
     return redirect(url_for("users_admin.index"))

@@ -4,8 +4,8 @@ from flask.cli import AppGroup
 
 from accounts import services
 from accounts.models import ROLES
+from core import transaction
 from core.errors import ApiError
-from core.extensions import db
 
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage personal access tokens.")
@@ -22,9 +22,9 @@ def create_user(email: str, name: str, password: str, role: str, department: str
     try:
         user = services.create_user(email, name, password, role, department)
     except ApiError as error:
-        db.session.rollback()
+        transaction.discard()
         raise click.ClickException(_describe(error)) from error
-    db.session.commit()
+    transaction.end_unit()
     click.echo(f"Created user {user.id} <{user.email}> ({user.role}, {user.department.name}).", err=True)
 
 
@@ -37,7 +37,7 @@ def create_token(email: str, name: str) -> None:
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")
     token = services.create_token(user, name)
-    db.session.commit()
+    transaction.end_unit()
     click.echo(token)
 
 

@@ -40,17 +40,14 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.LoginThrottled as throttled:
-            db.session.commit()
             form.email.errors.append(str(throttled))
             return render_template("accounts/login.html", form=form, next=next_url), 429
         if user is None:
-            db.session.commit()
             form.password.errors.append("Wrong e-mail or password.")
             return render_template("accounts/login.html", form=form, next=next_url), 200
         services.end_login_session(session.get("_user_id"))
         session.clear()
         services.start_login_session(user, request.user_agent.string)
-        db.session.commit()
         login_user(user)
         return redirect(safe_next(next_url))
     return render_template("accounts/login.html", form=form, next=next_url)
@@ -61,7 +58,6 @@ def logout():
     """End the login session everywhere: the old cookie no longer signs anyone in."""
     if current_user.is_authenticated:
         services.end_login_session(current_user.session_token)
-        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -92,7 +88,6 @@ def email_preference():
     form = EmailPreferenceForm()
     if form.validate_on_submit():
         services.set_email_preference(current_user, form.email_preference.data)
-        db.session.commit()
         flash("Your e-mail preference is saved.", "success")
     else:
         flash("Choose one of the options.", "error")
@@ -107,7 +102,6 @@ def create_token():
     if not form.validate_on_submit():
         return _render_settings(form, status=422)
     token = services.create_token(current_user, form.name.data)
-    db.session.commit()
     return _render_settings(TokenForm(formdata=None), new_token=token)
 
 
@@ -116,7 +110,6 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke one of your tokens."""
     if services.revoke_token(current_user, token_id):
-        db.session.commit()
         flash("Token revoked.", "info")
     else:
         flash("No such token.", "error")

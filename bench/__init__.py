@@ -1,1 +1,1 @@
-"""Measurements of the similarity engine: `python -m bench` (speed) and `python -m bench.dupes` (quality)."""
+"""Measurements: `make bench` (similarity, fan-out, merge), `make eval-dupes` (quality), `make bench-pages`."""

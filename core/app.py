@@ -21,6 +21,7 @@ from core import (  # noqa: F401
     replica,
     security,
     timing,
+    transaction,
 )
 from core.demo import seed_demo_command
 from core.errors import ApiError
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
+    transaction.register(app)
     errors.register(app)
     security.register(app)
     timing.register(app)

@@ -4,6 +4,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from core import transaction
 from core.extensions import db
 
 
@@ -22,5 +23,5 @@ def seed_demo_command(first_start: bool) -> None:
         return
     for seeder in current_app.extensions.get("demo_seeders", []):
         seeder()
-    db.session.commit()
+    transaction.end_unit()
     click.echo("Demo organisation ready. Sign-ins are listed in README.md.")

@@ -5,6 +5,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from core.extensions import db
+
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
@@ -66,6 +68,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
+        db.session.rollback()  # a failed request stores nothing, and the error page reads from a clean session
         return error_response(exc.status, exc.message, exc.code, exc.fields)
 
     @app.errorhandler(CSRFError)
@@ -74,6 +77,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        db.session.rollback()
         response = error_response(exc.code or 500, _http_message(exc))
         if exc.code == 429:
             retry_after = getattr(exc, "retry_after", None)
@@ -83,4 +87,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
         return error_response(500, "Internal server error.")

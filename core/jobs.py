@@ -17,6 +17,7 @@ from rq.job import Job as RQJob
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from core import transaction
 from core.database import writing
 from core.extensions import db
 from core.models import JobRecord
@@ -43,7 +44,9 @@ class JobFailure:
 
 def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default") -> JobRecord:
     """Record a job in the current transaction; it is dispatched once that transaction commits."""
-    record = JobRecord(id=str(uuid.uuid4()), name=name, args=list(args), user_id=user_id, status="queued")
+    record = JobRecord(
+        id=str(uuid.uuid4()), name=name, args=list(args), user_id=user_id, status="queued", progress=0.0, attempts=0
+    )
     db.session.add(record)
     db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
     return record
@@ -107,7 +110,7 @@ def resolve(name: str):
 
 def _set_fields(job_id: str, **fields) -> None:
     """Write job bookkeeping in its own short transaction, visible at once to other processes."""
-    with db.engine.begin() as connection:
+    with transaction.on_its_own() as connection:
         connection.execute(update(JobRecord).where(JobRecord.id == job_id).values(**fields))
 
 
@@ -135,7 +138,7 @@ def _execute(job_id: str):
     try:
         result = function(*args)
         db.session.execute(update(JobRecord).where(JobRecord.id == job_id).values(**_outcome(result)))
-        db.session.commit()
+        transaction.end_unit()
     except Exception as exc:
         db.session.rollback()
         status = "queued" if will_retry() else "failed"

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from accounts.auth import signed_in
 from core.api import json_body
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.replica import reads_from_replica
 from ideas import listing, queries, services, similarity
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
@@ -26,7 +26,6 @@ def _idea(idea_id: int):
 def create_idea():
     """Post an idea."""
     idea = services.create_idea(current_user, json_body())
-    db.session.commit()
     return jsonify(idea_json(current_user, idea)), 201
 
 
@@ -77,7 +76,6 @@ def get_idea(idea_id: int):
 def edit_idea(idea_id: int):
     """Edit title, body or tags."""
     idea = services.edit_idea(current_user, _idea(idea_id), json_body())
-    db.session.commit()
     return jsonify(idea_json(current_user, idea))
 
 
@@ -87,7 +85,6 @@ def edit_idea(idea_id: int):
 def vote(idea_id: int):
     """Vote; idempotent."""
     count = services.vote(current_user, _idea(idea_id))
-    db.session.commit()
     return jsonify({"voted": True, "vote_count": count})
 
 
@@ -97,7 +94,6 @@ def vote(idea_id: int):
 def unvote(idea_id: int):
     """Take the vote back; idempotent."""
     count = services.unvote(current_user, _idea(idea_id))
-    db.session.commit()
     return jsonify({"voted": False, "vote_count": count})
 
 
@@ -106,7 +102,6 @@ def unvote(idea_id: int):
 def follow(idea_id: int):
     """Follow the idea."""
     following = services.set_following(current_user, _idea(idea_id), True)
-    db.session.commit()
     return jsonify({"following": following})
 
 
@@ -115,7 +110,6 @@ def follow(idea_id: int):
 def unfollow(idea_id: int):
     """Stop following: no more notifications about it, even while the vote counts."""
     following = services.set_following(current_user, _idea(idea_id), False)
-    db.session.commit()
     return jsonify({"following": following})
 
 
@@ -134,5 +128,4 @@ def list_comments(idea_id: int):
 def add_comment(idea_id: int):
     """Comment, or reply with parent_id."""
     comment = services.add_comment(current_user, _idea(idea_id), json_body())
-    db.session.commit()
     return jsonify(comment_json(comment)), 201

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm.util import identity_key
 
 from core.extensions import db
 from ideas.models import Comment, Idea, Vote
@@ -22,16 +23,28 @@ def hot_score_sql(new_vote_count):
     return Idea.hot_base + func.log10(case((new_vote_count > 1, new_vote_count), else_=1))
 
 
+COUNTERS = ("vote_count", "comment_count", "hot_score")
+
+
+def _forget_loaded_counters(idea_id: int) -> None:
+    """The SQL below changes counters behind the ORM's back: a loaded idea reads them afresh when next used."""
+    loaded = db.session.identity_map.get(identity_key(Idea, idea_id))
+    if loaded is not None:
+        db.session.expire(loaded, COUNTERS)
+
+
 def change_vote_count(idea_id: int, delta: int) -> int:
     """Add delta to the vote count and refresh the hot score, atomically; returns the new count."""
     new_count = Idea.vote_count + delta
-    return db.session.execute(
+    count = db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)
         .values(vote_count=new_count, hot_score=hot_score_sql(new_count))
         .returning(Idea.vote_count)
         .execution_options(synchronize_session=False)
     ).scalar_one()
+    _forget_loaded_counters(idea_id)
+    return count
 
 
 def change_comment_count(idea_id: int, delta: int) -> None:
@@ -42,6 +55,7 @@ def change_comment_count(idea_id: int, delta: int) -> None:
         .values(comment_count=Idea.comment_count + delta)
         .execution_options(synchronize_session=False)
     )
+    _forget_loaded_counters(idea_id)
 
 
 def recount(idea_id: int) -> None:

@@ -13,7 +13,7 @@ from redis import RedisError
 from sqlalchemy import select
 
 from accounts.models import User
-from core.extensions import db
+from core import transaction
 from core.redis_client import redis_connection
 from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
@@ -30,7 +30,7 @@ FLUSH_BATCH = 5_000
 def _insert(marks: list[tuple[int, int]]) -> None:
     """Write (idea_id, user_id) marks in one statement, in a transaction of its own; marks of ideas
     or users deleted in the meantime are dropped."""
-    with db.engine.begin() as connection:
+    with transaction.on_its_own() as connection:
         ideas = set(connection.scalars(select(Idea.id).where(Idea.id.in_({idea for idea, _ in marks}))))
         users = set(connection.scalars(select(User.id).where(User.id.in_({user for _, user in marks}))))
         now = utcnow()
@@ -47,7 +47,7 @@ def _insert_one(idea_id: int, user_id: int) -> None:
     statement = insert_ignoring_duplicates(
         IdeaRead.__table__, {"user_id": user_id, "idea_id": idea_id, "created_at": utcnow()}, ["idea_id", "user_id"]
     )
-    with db.engine.begin() as connection:
+    with transaction.on_its_own() as connection:
         connection.execute(statement)
 
 

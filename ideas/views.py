@@ -5,9 +5,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import signed_in
-from core import paging
+from core import paging, transaction
 from core.errors import ApiError
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.paging import MAX_ID
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
@@ -101,10 +101,9 @@ def new_idea():
         try:
             idea = services.create_idea(current_user, _idea_data(form))
         except ApiError as error:
-            db.session.rollback()
+            transaction.discard()
             form_errors_from(form, error.fields or {"title": [error.message]})
         else:
-            db.session.commit()
             flash("Your idea is posted.", "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 422 if form.errors and request.method == "POST" and not checking else 200
@@ -128,10 +127,9 @@ def edit_idea(idea_id: int):
                 {"title": form.title.data, "body": form.body.data or "", "tags": form.tags.data or ""},
             )
         except ApiError as error:
-            db.session.rollback()
+            transaction.discard()
             form_errors_from(form, error.fields or {"title": [error.message]})
         else:
-            db.session.commit()
             flash("Your changes are saved.", "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 422 if form.errors else 200
@@ -175,7 +173,7 @@ def _back_to(idea_id: int, anchor: str = ""):
 
 
 def _flash_refusal(error: ApiError, idea_id: int):
-    db.session.rollback()
+    transaction.discard()
     flash(error.message, "error")
     return _back_to(idea_id)
 
@@ -193,7 +191,6 @@ def vote(idea_id: int):
             services.vote(current_user, idea)
     except ApiError as error:
         return _flash_refusal(error, idea_id)
-    db.session.commit()
     return _back_to(idea_id, "#votes")
 
 
@@ -203,7 +200,6 @@ def follow(idea_id: int):
     """Follow or unfollow (field `action`: follow | unfollow)."""
     idea = queries.get_visible_idea(current_user, idea_id)
     services.set_following(current_user, idea, request.form.get("action") != "unfollow")
-    db.session.commit()
     return _back_to(idea_id, "#votes")
 
 
@@ -223,7 +219,6 @@ def comment(idea_id: int):
         )
     except ApiError as error:
         return _flash_refusal(error, idea_id)
-    db.session.commit()
     return _back_to(idea_id, f"#comment-{created.id}")
 
 

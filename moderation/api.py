@@ -35,7 +35,6 @@ def _accepted(job) -> tuple:
 def create_flag():
     """Flag an idea or a comment."""
     flag = services.create_flag(current_user, json_body())
-    db.session.commit()
     return jsonify(
         {"id": flag.id, "target_type": flag.target_type, "target_id": flag.target_id, "reason": flag.reason}
     ), 201
@@ -55,7 +54,6 @@ def dismiss_flags():
     """Dismiss the open flags of one item: {"target_type", "target_id"}."""
     data = json_body()
     count = services.dismiss_flags(current_user, data.get("target_type"), data.get("target_id"))
-    db.session.commit()
     return jsonify({"dismissed": count})
 
 
@@ -63,7 +61,6 @@ def _idea_action(action: str):
     @moderator_only
     def view(idea_id: int):
         idea = services.set_idea_state(current_user, idea_queries.get_visible_idea(current_user, idea_id), action)
-        db.session.commit()
         return jsonify(idea_json(current_user, idea))
 
     view.__doc__ = f"{action.title()} an idea."
@@ -74,7 +71,6 @@ def _comment_action(hidden: bool):
     @moderator_only
     def view(comment_id: int):
         comment = services.set_comment_hidden(current_user, _comment(comment_id), hidden)
-        db.session.commit()
         return jsonify(comment_json(comment, reveal_hidden=True))
 
     view.__doc__ = "Hide a comment (shown as removed)." if hidden else "Restore a hidden comment."
@@ -93,7 +89,6 @@ def merge(idea_id: int):
     """Merge this idea into {"into": T}, as a job."""
     source = idea_queries.get_visible_idea(current_user, idea_id)
     _, job = merges.request_merge(current_user, source, json_body().get("into"))
-    db.session.commit()
     return _accepted(job)
 
 
@@ -102,7 +97,6 @@ def merge(idea_id: int):
 def unmerge(idea_id: int):
     """Undo this idea's merge exactly, as a job."""
     _, job = merges.request_unmerge(current_user, idea_queries.get_visible_idea(current_user, idea_id))
-    db.session.commit()
     return _accepted(job)
 
 
@@ -111,7 +105,6 @@ def unmerge(idea_id: int):
 def move_comment(comment_id: int):
     """Move a comment and its replies: {"to_idea": B} or {"new_idea": {"title"}}, as a job."""
     _, job = moves.request_move(current_user, _comment(comment_id), json_body())
-    db.session.commit()
     return _accepted(job)
 
 
@@ -123,7 +116,6 @@ def undo_move(move_id: int):
     if move is None:
         raise ApiError(404, "No such move.", "not_found")
     job = moves.request_undo(current_user, move)
-    db.session.commit()
     return _accepted(job)
 
 
@@ -144,7 +136,6 @@ def duplicates():
 def dismiss_duplicate(suggestion_id: int):
     """Dismiss a suggested pair for good."""
     services.dismiss_duplicate(current_user, queries.get_suggestion(suggestion_id))
-    db.session.commit()
     return jsonify({"dismissed": True})
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accounts.auth import require_role
-from core import paging
+from core import paging, transaction
 from core.api import job_json
 from core.errors import ApiError
 from core.extensions import db
@@ -90,7 +90,7 @@ def _to_job(job, message: str):
 
 
 def _refused(error: ApiError, back: str):
-    db.session.rollback()
+    transaction.discard()
     flash(error.message, "error")
     return redirect(back)
 
@@ -110,7 +110,6 @@ def merge(idea_id: int):
         )
     except ApiError as error:
         return _refused(error, back)
-    db.session.commit()
     return _to_job(job, "Merging…")
 
 
@@ -123,7 +122,6 @@ def unmerge(idea_id: int):
         _, job = merges.request_unmerge(current_user, idea_queries.get_visible_idea(current_user, idea_id))
     except ApiError as error:
         return _refused(error, back)
-    db.session.commit()
     return _to_job(job, "Undoing the merge…")
 
 
@@ -132,7 +130,6 @@ def unmerge(idea_id: int):
 def idea_action(idea_id: int, action: str):
     """Hide, restore, lock or unlock an idea."""
     services.set_idea_state(current_user, idea_queries.get_visible_idea(current_user, idea_id), action)
-    db.session.commit()
     flash(f"Idea {idea_id}: {action} done.", "success")
     return redirect(request.referrer or url_for("ideas.show", idea_id=idea_id))
 
@@ -149,7 +146,6 @@ def _comment(comment_id: int) -> Comment:
 def comment_action(comment_id: int, action: str):
     """Hide or restore a comment."""
     comment = services.set_comment_hidden(current_user, _comment(comment_id), action == "hide")
-    db.session.commit()
     flash(f"Comment {action} done.", "success")
     return redirect(request.referrer or url_for("ideas.show", idea_id=comment.idea_id))
 
@@ -164,10 +160,9 @@ def move(comment_id: int):
         try:
             _, job = moves.request_move(current_user, comment, form.move_request())
         except ApiError as error:
-            db.session.rollback()
+            transaction.discard()
             form.form_errors.extend(sum((error.fields or {}).values(), []) or [error.message])
         else:
-            db.session.commit()
             return _to_job(job, "Moving the thread…")
     status = 422 if request.method == "POST" else 200
     return render_template("moderation/move.html", comment=comment, form=form), status
@@ -184,7 +179,6 @@ def undo_move(move_id: int):
         job = moves.request_undo(current_user, move_record)
     except ApiError as error:
         return _refused(error, url_for("moderation.history"))
-    db.session.commit()
     return _to_job(job, "Undoing the move…")
 
 
@@ -196,7 +190,6 @@ def dismiss_flags():
         services.dismiss_flags(current_user, request.form.get("target_type"), request.form.get("target_id", type=int))
     except ApiError as error:
         return _refused(error, url_for("moderation.index"))
-    db.session.commit()
     flash("Flags dismissed.", "success")
     return redirect(url_for("moderation.index"))
 
@@ -206,7 +199,6 @@ def dismiss_flags():
 def dismiss_duplicate(suggestion_id: int):
     """Dismiss a suggested pair for good."""
     services.dismiss_duplicate(current_user, queries.get_suggestion(suggestion_id))
-    db.session.commit()
     flash("Suggestion dismissed; this pair will not be suggested again.", "success")
     return redirect(url_for("moderation.duplicates"))
 
@@ -229,6 +221,5 @@ def flag():
         services.create_flag(current_user, data)
     except ApiError as error:
         return _refused(error, back)
-    db.session.commit()
     flash("Thank you: a moderator will look at it.", "success")
     return redirect(back)

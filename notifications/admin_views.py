@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accounts.auth import require_role
+from core import transaction
 from core.errors import ApiError
-from core.extensions import db
 from notifications import webhooks
 from notifications.models import WEBHOOK_EVENTS
 
@@ -30,12 +30,11 @@ def create():
     try:
         hook, secret = webhooks.create_webhook(current_user, data)
     except ApiError as error:
-        db.session.rollback()
+        transaction.discard()
         hooks = webhooks.all_webhooks()
         return render_template(
             "notifications/webhooks.html", hooks=hooks, events=WEBHOOK_EVENTS, secret=None, errors=error.fields or {}
         ), 422
-    db.session.commit()
     return render_template(
         "notifications/webhooks.html",
         hooks=webhooks.all_webhooks(),
@@ -50,7 +49,6 @@ def create():
 def delete(webhook_id: int):
     """Stop a webhook."""
     webhooks.delete_webhook(current_user, webhooks.get_webhook(webhook_id))
-    db.session.commit()
     flash("Webhook stopped.", "success")
     return redirect(url_for("webhooks_admin.index"))
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from accounts.auth import require_role, signed_in
 from core.api import json_body
 from core.errors import validation_error
-from core.extensions import db
 from core.paging import MAX_ID
 from notifications import services, webhooks
 
@@ -33,7 +32,6 @@ def mark_read():
     ):
         raise validation_error({"ids": ["Give a list of notification ids, or nothing for all."]})
     count = services.mark_read(current_user.id, ids)
-    db.session.commit()
     return jsonify({"marked": count, "unread": services.unread_count(current_user.id)})
 
 
@@ -49,7 +47,6 @@ def list_webhooks():
 def create_webhook():
     """Register a URL; the signing secret is in this answer only."""
     hook, secret = webhooks.create_webhook(current_user, json_body())
-    db.session.commit()
     return jsonify({**hook.to_json(), "secret": secret}), 201
 
 
@@ -58,7 +55,6 @@ def create_webhook():
 def delete_webhook(webhook_id: int):
     """Stop sending to a webhook (its delivery log stays)."""
     webhooks.delete_webhook(current_user, webhooks.get_webhook(webhook_id))
-    db.session.commit()
     return jsonify({"deleted": True})
 
 

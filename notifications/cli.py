@@ -3,8 +3,8 @@
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from core import transaction
 from core.database import writing
-from core.extensions import db
 from notifications import services
 
 mail_cli = AppGroup("mail", help="E-mail delivery.")
@@ -16,7 +16,7 @@ def digest_command() -> None:
     """Send each user's daily digest of the notifications they chose to get that way."""
     with writing():
         count = services.send_digests()
-        db.session.commit()
+        transaction.end_unit()
     click.echo(f"Sent {count} digest{'s' if count != 1 else ''}.")
 
 
@@ -25,5 +25,5 @@ def send_pending() -> None:
     """Send every immediate e-mail still pending (after the SMTP server was down for long)."""
     with writing():
         count = services.send_pending_emails(None)
-        db.session.commit()
+        transaction.end_unit()
     click.echo(f"Sent {count} e-mail{'s' if count != 1 else ''}.")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql import Select
 
 from accounts.models import User
-from core import jobs
+from core import jobs, transaction
 from core.extensions import db
 from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
@@ -146,7 +146,7 @@ def _mark(notification_ids: list[int], state: str) -> None:
         .values(email_state=state, emailed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    transaction.end_unit()
 
 
 def send_pending_emails(event_key: str | None = None) -> int:
@@ -170,7 +170,7 @@ def send_pending_emails(event_key: str | None = None) -> int:
 
 def _send_all(outgoing: list[tuple[list[int] | int, mail.Mail | None]], sent_state: str) -> int:
     """Send each message over one connection, marking its notifications as soon as the server accepted it."""
-    db.session.commit()  # hold no database lock while talking to the SMTP server
+    transaction.end_unit()  # hold no database lock while talking to the SMTP server
     sent = 0
     with mail.smtp_session() as send:
         for ids, message in outgoing:

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from accounts.auth import signed_in
 from core.errors import ApiError
-from core.extensions import csrf, db
+from core.extensions import csrf
 from core.paging import MAX_ID
 from notifications import mail, services
 
@@ -25,7 +25,6 @@ def index():
 def mark_read():
     """Mark one notification (field id) or all read."""
     services.mark_read(current_user.id, _form_ids())
-    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -58,7 +57,6 @@ def unsubscribe_page(token: str):
 def unsubscribe(token: str):
     """Stop all e-mail to the link's user (also the one-click POST of List-Unsubscribe, RFC 8058)."""
     services.unsubscribe(_user_id(token))
-    db.session.commit()
     if request.form.get("List-Unsubscribe") == "One-Click":
         return "", 204
     flash("You will get no more e-mail from Ideapool. You can turn it back on in your settings.", "success")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 
 from accounts.models import User
-from core import audit, jobs
+from core import audit, jobs, transaction
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sql import insert_ignoring_duplicates
@@ -119,7 +119,7 @@ def deliver(delivery_id: int) -> dict:
         "X-Ideapool-Signature": signature(hook.secret, body),
     }
     url = hook.url
-    db.session.commit()  # hold no database lock while waiting for the other side
+    transaction.end_unit()  # hold no database lock while waiting for the other side
     try:
         status = _post(url, body, headers)
     except (urllib.error.URLError, OSError) as error:
@@ -143,7 +143,7 @@ def _log_attempt(delivery_id: int, state: str, code: int | None, error: str | No
             delivered_at=utcnow() if state == "delivered" else None,
         )
     )
-    db.session.commit()
+    transaction.end_unit()
 
 
 def deliveries(webhook_id: int, limit: int = 100) -> list[WebhookDelivery]:

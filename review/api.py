@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from accounts.auth import require_role, signed_in
 from core.api import job_json, json_body
-from core.extensions import db
 from core.timeutil import utcnow
 from ideas import queries
 from ideas.serialize import ideas_json
@@ -31,7 +30,6 @@ def review_queue():
 def respond(idea_id: int):
     """Answer an idea officially: {"status", "body"}."""
     response, job = responses.respond(current_user, queries.get_visible_idea(current_user, idea_id), json_body())
-    db.session.commit()
     return jsonify({"response": responses.response_json(response), "job": job_json(job)}), 201
 
 
@@ -55,7 +53,6 @@ def list_campaigns():
 def create_campaign():
     """Open a campaign."""
     campaign = campaigns.create_campaign(current_user, json_body())
-    db.session.commit()
     return jsonify(campaigns.campaign_json(campaign)), 201
 
 
@@ -64,5 +61,4 @@ def create_campaign():
 def update_campaign(campaign_id: int):
     """Edit or close a campaign."""
     campaign = campaigns.update_campaign(current_user, queries.get_campaign(campaign_id), json_body())
-    db.session.commit()
     return jsonify(campaigns.campaign_json(campaign))

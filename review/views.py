@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from accounts.auth import require_role
 from accounts.models import User
+from core import transaction
 from core.errors import ApiError
 from core.extensions import db
 from core.replica import reads_from_replica
@@ -47,10 +48,9 @@ def respond(idea_id: int):
     try:
         responses.respond(current_user, idea, {"status": form.status.data, "body": form.body.data})
     except ApiError as error:
-        db.session.rollback()
+        transaction.discard()
         flash(error.message, "error")
         return redirect(url_for("ideas.show", idea_id=idea.id) + "#respond")
-    db.session.commit()
     flash("Your response is published; every sponsor of the idea is being told.", "success")
     return redirect(url_for("ideas.show", idea_id=idea.id) + "#responses")
 
@@ -69,10 +69,9 @@ def _save_campaign(form: CampaignForm, campaign=None):
         else:
             campaign = campaigns.update_campaign(current_user, campaign, form.campaign_data())
     except ApiError as error:
-        db.session.rollback()
+        transaction.discard()
         form_errors_from(form, error.fields or {"title": [error.message]})
         return None
-    db.session.commit()
     return campaign
 
 

@@ -73,3 +73,24 @@ def test_package_imports_only_downward(package):
 
 def test_the_entry_point_does_not_import_jobs():
     assert "jobs" not in imported_packages((REPO_ROOT / "wsgi.py").read_text())
+
+
+def session_calls(source: str, names: set[str]) -> list[str]:
+    """Calls of `<something>.commit()`/`.rollback()` (those in `names`) anywhere in a module."""
+    return [
+        node.func.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names
+    ]
+
+
+def test_only_core_commits_or_rolls_back():
+    """One transaction boundary (core/transaction.py): requests, jobs and commands commit there."""
+    found = [
+        f"{path.relative_to(REPO_ROOT)} calls {name}()"
+        for package in sorted(PACKAGES - {"core"})
+        for path in python_files(package)
+        for name in session_calls(path.read_text(), {"commit", "rollback"})
+    ]
+    assert found == []
+    assert session_calls("db.session.commit()\nx.rollback()\n", {"commit", "rollback"}) == ["commit", "rollback"]

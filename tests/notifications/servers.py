@@ -25,10 +25,13 @@ class SmtpInbox:
         self.port = free_port()
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages: list[EmailMessage] = []
+        self.refusing = False  # True: answer every message with a temporary failure (451)
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        """Keep the message as the receiving side sees it."""
+        """Keep the message as the receiving side sees it (or refuse it while `refusing`)."""
+        if self.refusing:
+            return "451 Try again later"
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
