@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
 
     from core import nav, openapi
     from core.demo import register_seeder
-    from ideas import api, api_spec, demo, models, queries, views  # noqa: F401 - models
+    from ideas import api, api_spec, demo, models, views, visibility  # noqa: F401 - models
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def author_visibility():
-        return {"show_author": lambda idea: queries.may_see_author(current_user, idea)}
+        return {"show_author": lambda idea: visibility.may_see_author(current_user, idea)}

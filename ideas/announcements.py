@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from core.extensions import db
-from ideas import queries
+from ideas import queries, visibility
 from ideas.models import Campaign, Comment, Idea
 from ideas.serialize import idea_url
 from notifications import webhooks
@@ -55,7 +55,7 @@ def idea_created(idea_id: int) -> dict:
         text = f"New idea in your campaign “{campaign.title}”: “{idea.title}”."
         owner = select(Campaign.owner_id).where(Campaign.id == campaign.id)
         notified = notify(owner, message_about(idea, "new_idea_in_campaign", text, event_key), idea.author_id)
-    if idea.visibility == "everyone":
+    if visibility.is_public(idea):
         webhooks.emit("idea.created", {"idea": public_idea(idea)}, event_key)
     return {"idea_id": idea_id, "notified": notified}
 

@@ -5,10 +5,11 @@ is one), instead of grouping every tag of every idea on each page view. A new ca
 first use drops the kept copy, so they show at once.
 """
 
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 
 from core import cache
 from core.extensions import db
+from ideas import visibility
 from ideas.models import Campaign, Idea, Tag, idea_tags
 
 POPULAR_TAGS, CAMPAIGN_CHOICES = "popular_tags", "campaign_choices"
@@ -18,9 +19,7 @@ POPULAR_TAGS_SHOWN = 50
 
 def _popular_tags() -> list[str]:
     """The tags on the most ideas everyone may see (department-only and hidden ideas do not give theirs away)."""
-    public = select(Idea.id).where(
-        Idea.visibility == "everyone", Idea.hidden == false(), Idea.merged_into_id.is_(None)
-    )
+    public = select(Idea.id).where(visibility.public(), Idea.merged_into_id.is_(None))
     statement = (
         select(Tag.name)
         .join(idea_tags, idea_tags.c.tag_id == Tag.id)

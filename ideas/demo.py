@@ -19,7 +19,7 @@ from accounts.models import User
 from core.extensions import db
 from core.sanitize import render_markdown
 from core.timeutil import utcnow
-from ideas import counters, queries, services
+from ideas import counters, services, visibility
 from ideas.demo_data import (
     CAMPAIGNS,
     COLLEAGUES,
@@ -158,7 +158,7 @@ def _post(demo: Demo, spec: DemoIdea, posted_at: datetime) -> int:
         "anonymous": "a" in spec.flags,
     })
     _date_back(demo, idea, author, posted_at)
-    audience = [person for person in demo.people if _may_see(person, idea)]
+    audience = [person for person in demo.people if visibility.can_see(person, idea)]
     period = (posted_at, _deadline(demo, spec))
     _add_votes(demo, idea, audience, spec, period)
     _discuss(demo, idea, author, audience, THREADS.get(spec.title) or _generic_script(demo, spec), period)
@@ -168,11 +168,6 @@ def _post(demo: Demo, spec: DemoIdea, posted_at: datetime) -> int:
 def _author(demo: Demo, spec: DemoIdea) -> User:
     staff = [person for person in demo.people if person.role == "staff"]
     return demo.rng.choice([person for person in staff if person.department.name == spec.department] or staff)
-
-
-def _may_see(person: User, idea: Idea) -> bool:
-    same_department = person.department_id == idea.department_id
-    return idea.visibility == "everyone" or same_department or queries.sees_everything(person)
 
 
 def _date_back(demo: Demo, idea: Idea, author: User, posted_at: datetime) -> None:

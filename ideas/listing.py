@@ -20,8 +20,9 @@ from core.extensions import db
 from core.paging import MAX_ID
 from ideas import search
 from ideas.models import STATUSES, Idea, IdeaCount, Tag, idea_tags
-from ideas.queries import ideas_by_id, sees_everything, visible_to
+from ideas.queries import ideas_by_id
 from ideas.validation import NUL, NUL_MESSAGE
+from ideas.visibility import sees_everything, visible_to
 
 SORT_KEYS = {
     "hot": Idea.hot_score,

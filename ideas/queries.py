@@ -1,33 +1,15 @@
-"""Reads used by several views. `visible_to` is the one rule for what a user may see."""
+"""Reads used by several views; what a user may see is ideas.visibility's rule."""
 
-from sqlalchemy import and_, false, literal, or_, select, true, tuple_, union, union_all
+from sqlalchemy import false, literal, select, true, tuple_, union, union_all
 from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import Select
 
 from accounts.models import User
 from core.errors import ApiError
 from core.extensions import db
 from core.paging import MAX_ID
 from ideas.models import Campaign, CoAuthor, Comment, Follow, Idea, IdeaEvent, Response, Vote
-
-
-def sees_everything(user: User) -> bool:
-    """Moderators, executives and admins see department-only ideas of every department."""
-    return user.is_moderator or user.is_executive
-
-
-def visible_to(user: User) -> ColumnElement[bool]:
-    """SQL condition: the ideas this user may see (hidden ones only for moderators)."""
-    hidden_rule = true() if user.is_moderator else Idea.hidden.is_(false())
-    if sees_everything(user):
-        return hidden_rule
-    department_rule = or_(
-        Idea.visibility == "everyone",
-        Idea.department_id == user.department_id,
-        Idea.author_id == user.id,
-    )
-    return and_(hidden_rule, department_rule)
-
+from ideas.visibility import may_see, visible_to
 
 # What a page or the API shows with an idea, loaded in the same statement (author and department are always).
 SHOWN_WITH_IDEA = (
@@ -61,11 +43,6 @@ def visible_ids(user: User, idea_ids: list[int]) -> set[int]:
         Idea.id.in_(idea_ids), visible_to(user), Idea.merged_into_id.is_(None), Idea.hidden.is_(false())
     )
     return set(db.session.scalars(statement))
-
-
-def may_see_author(user: User, idea: Idea) -> bool:
-    """Anonymous ideas show their author only to the author, moderators and admins."""
-    return not idea.anonymous or user.id == idea.author_id or user.is_moderator
 
 
 def caller_state(user: User, idea_ids: list[int]) -> tuple[set[int], set[int]]:
@@ -145,16 +122,6 @@ def get_campaign(campaign_id: int) -> Campaign:
     if campaign is None:
         raise ApiError(404, "No such campaign.", "not_found")
     return campaign
-
-
-def may_see(idea: Idea) -> ColumnElement[bool]:
-    """SQL condition on users: who may see this idea (the mirror of visible_to, for audiences)."""
-    rules = [User.role.in_(("moderator", "admin"))]
-    if not idea.hidden:
-        rules.append(User.role == "executive")
-        rules.append(User.department_id == idea.department_id if idea.visibility == "department" else true())
-        rules.append(User.id == idea.author_id)
-    return or_(*rules)
 
 
 def sponsor_ids(idea: Idea):

@@ -4,7 +4,8 @@ from flask import current_app
 from accounts.models import User
 from core.timeutil import to_iso
 from ideas.models import Comment, Idea
-from ideas.queries import caller_state, may_see_author
+from ideas.queries import caller_state
+from ideas.visibility import may_see_author
 
 REMOVED_HTML = "<p><em>Removed by a moderator.</em></p>"
 

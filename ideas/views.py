@@ -11,7 +11,7 @@ from core.extensions import limiter
 from core.paging import MAX_ID
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
-from ideas import catalogue, listing, queries, reads, services, similarity
+from ideas import catalogue, listing, queries, reads, services, similarity, visibility
 from ideas.forms import CommentForm, IdeaForm, form_errors_from
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.threads import build_thread
@@ -164,7 +164,7 @@ def show(idea_id: int):
         comment_form=CommentForm(),
         responses=queries.responses_of(idea),
         may_edit=services.may_edit(current_user, idea),
-        author_visible=queries.may_see_author(current_user, idea),
+        author_visible=visibility.may_see_author(current_user, idea),
     )
 
 

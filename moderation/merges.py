@@ -16,7 +16,7 @@ from core.jobs import JobFailure, set_progress
 from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas import queries as idea_queries
-from ideas import similarity
+from ideas import similarity, visibility
 from ideas.announcements import message_about
 from ideas.counters import recount
 from ideas.models import CoAuthor, Follow, Idea, Vote
@@ -157,11 +157,11 @@ def _record_merge(merge: Merge, source: Idea, target: Idea) -> None:
     record_event(target.id, "merged_in", actor, source=source.id, title=source.title)
     text = f"“{source.title}” was merged into “{target.title}”. Your votes and comments are there now."
     notifications.notify(
-        idea_queries.sponsor_ids(source).where(idea_queries.may_see(target)),  # only who may see where it went
+        idea_queries.sponsor_ids(source).where(visibility.may_see(target)),  # only who may see where it went
         message_about(target, "idea_merged", text, f"merge:{merge.id}"),
         merge.actor_id,
     )
-    if source.visibility == "everyone" and target.visibility == "everyone":
+    if visibility.is_public(source) and visibility.is_public(target):
         webhooks.emit("idea.merged", {"source_id": source.id, "target_id": target.id, "target_title": target.title,
                                       "target_url": idea_url(target.id)}, f"merge:{merge.id}")
     audit.record(

@@ -1,7 +1,7 @@
 """Every sponsor hears of an official response: who they are and what they are told (notifications delivers)."""
 
 from core.extensions import db
-from ideas import queries
+from ideas import queries, visibility
 from ideas.announcements import message_about, public_idea
 from ideas.models import Idea, Response
 from ideas.serialize import idea_url
@@ -32,7 +32,7 @@ def response_published(response_id: int) -> dict:
     subject = f"Ideapool: an answer to “{idea.title}”"
     message = message_about(idea, "idea_responded", text, event_key, subject)
     notified = notify(queries.sponsor_ids(idea), message, response.responder_id)
-    if idea.visibility == "everyone" and not idea.hidden:
+    if visibility.is_public(idea):
         payload = {
             "idea": public_idea(idea),
             "response": {"id": response.id, "status": response.status, "body": response.body},

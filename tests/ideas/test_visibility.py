@@ -1,6 +1,6 @@
 """Who sees what, on every API path: department-only ideas, anonymous authors and hidden ideas.
 
-One rule decides (ideas.queries.visible_to); these tests walk each path for each kind of viewer,
+One rule decides (ideas.visibility); these tests walk each path for each kind of viewer,
 so a listing, a search or a similar-ideas answer can never show what the detail would refuse.
 """
 import pytest
