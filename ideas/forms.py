@@ -1,4 +1,5 @@
-"""Idea and comment forms. They check presence and shape; the rules themselves live in ideas/validation.py."""
+"""Idea and comment forms. They carry the fields and the CSRF token; every rule and its message lives in
+ideas/validation.py, which the services apply to forms and JSON alike (form_errors_from shows them)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,18 +11,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
-
-from ideas.models import BODY_MAX, COMMENT_MAX, TITLE_MAX
 
 
 class IdeaForm(FlaskForm):
     """New or edited idea."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
-    body = TextAreaField("Describe your idea (Markdown)", validators=[Optional(), Length(max=BODY_MAX)])
-    tags = StringField("Tags (comma-separated, up to 5)", validators=[Optional()])
-    campaign_id = SelectField("Campaign", coerce=str, validators=[Optional()])
+    title = StringField("Title")
+    body = TextAreaField("Describe your idea (Markdown)")
+    tags = StringField("Tags (comma-separated, up to 5)")
+    campaign_id = SelectField("Campaign", coerce=str, validate_choice=False)
     visibility = RadioField(
         "Who can see it",
         choices=[
@@ -36,7 +34,7 @@ class IdeaForm(FlaskForm):
 class CommentForm(FlaskForm):
     """A comment, or a reply when parent_id is set."""
 
-    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=COMMENT_MAX)])
+    body = TextAreaField("Your comment")
     parent_id = HiddenField()
 
 

@@ -1,4 +1,5 @@
 """Field checks shared by the API and the forms: one set of rules, one set of messages."""
+
 from core.paging import MAX_ID
 from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
 
@@ -6,10 +7,19 @@ NUL = "\x00"  # PostgreSQL text cannot hold it (the driver raises); refused on S
 NUL_MESSAGE = "Must not contain NUL characters."
 
 
-def _text(value, name: str, errors: dict, *, required: bool, min_len: int, max_len: int) -> str | None:
+def _text(
+    value,
+    name: str,
+    errors: dict,
+    *,
+    required: bool,
+    min_len: int,
+    max_len: int,
+    missing: str = "This field is required.",
+) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors[name] = ["This field is required."]
+            errors[name] = [missing]
         return None
     if not isinstance(value, str):
         errors[name] = ["Must be text."]
@@ -41,7 +51,7 @@ def body(value, errors: dict, required: bool = False) -> str | None:
 
 def comment_body(value, errors: dict) -> str | None:
     """A non-empty comment up to 10,000 characters."""
-    return _text(value, "body", errors, required=True, min_len=1, max_len=COMMENT_MAX)
+    return _text(value, "body", errors, required=True, min_len=1, max_len=COMMENT_MAX, missing="Write a comment first.")
 
 
 def tags(value, errors: dict) -> list[str] | None:

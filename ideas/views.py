@@ -211,7 +211,7 @@ def comment(idea_id: int):
     idea = queries.get_visible_idea(current_user, idea_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash("Write a comment first (at most 10,000 characters).", "error")
+        flash("The form was sent without its security token; please try again.", "error")
         return _back_to(idea_id, "#comments")
     try:
         created = services.add_comment(

@@ -1,11 +1,12 @@
-"""The executive side's forms: official responses and campaigns. They check presence and shape only."""
+"""The executive side's forms: official responses and campaigns. They carry the fields; the rules and their
+messages are the services' (review/responses.py, review/campaigns.py), for forms and JSON alike."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import Optional
 
-from ideas.models import BODY_MAX, RESPONSE_STATUSES, TITLE_MAX
+from ideas.models import RESPONSE_STATUSES
 
 
 class ResponseForm(FlaskForm):
@@ -15,19 +16,17 @@ class ResponseForm(FlaskForm):
         "New status",
         choices=[SelectChoice(value, value.replace("_", " ")) for value in RESPONSE_STATUSES],
     )
-    body = TextAreaField("Response (Markdown)", validators=[DataRequired(), Length(max=BODY_MAX)])
+    body = TextAreaField("Response (Markdown)")
 
 
 class CampaignForm(FlaskForm):
     """Open or edit a campaign."""
 
-    title = StringField("Question to the organisation", validators=[DataRequired(), Length(max=TITLE_MAX)])
-    description = TextAreaField("Description (Markdown)", validators=[Optional(), Length(max=BODY_MAX)])
-    owner_id = SelectField("Owner (an executive)", coerce=str, validators=[Optional()])
+    title = StringField("Question to the organisation")
+    description = TextAreaField("Description (Markdown)")
+    owner_id = SelectField("Owner (an executive)", coerce=str, validate_choice=False)
     closes_at = DateField("Closes on", validators=[Optional()])
-    vote_threshold = IntegerField(
-        "Votes before executive review", default=10, validators=[Optional(), NumberRange(min=1, max=100_000)]
-    )
+    vote_threshold = StringField("Votes before executive review", default="10")
     closed = BooleanField("Closed (read-only)")
 
     def campaign_data(self) -> dict:
