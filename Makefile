@@ -37,6 +37,7 @@ test-fast: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 worker: $(VENV)/.runtime
 	$(FLASK) worker

@@ -1,4 +1,5 @@
 """Accounts: users, departments, roles, login, tokens and permission checks."""
+
 from flask import Flask
 
 

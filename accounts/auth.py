@@ -1,4 +1,5 @@
 """Who is calling, and may they: session and token loading, CSRF for cookies, role checks."""
+
 from functools import wraps
 
 from flask import Flask, current_app, g, redirect, request, url_for

@@ -1,4 +1,5 @@
 """`flask --app wsgi users create …` and `flask --app wsgi tokens create …`."""
+
 import click
 from flask.cli import AppGroup
 

@@ -1,4 +1,5 @@
 """Demo departments and one user of each role (passwords documented in README.md)."""
+
 from accounts import services
 
 DEPARTMENTS = ("Engineering", "Finance", "Operations", "People", "Sales", "Customer Care")

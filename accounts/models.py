@@ -1,4 +1,5 @@
 """Users, departments, login sessions and personal access tokens."""
+
 from datetime import datetime
 
 from flask_login import UserMixin

@@ -5,6 +5,7 @@
   OR-ed together as Fider's ToTSQuery does, ranked by ts_rank_cd.
 - BM25: plain Okapi BM25 (k1 1.2, b 0.75) over lower-cased word tokens of title and body.
 """
+
 import math
 import re
 from collections import Counter, defaultdict

@@ -1,4 +1,5 @@
 """Synthetic ideas for speed measurements: words drawn with the frequencies of the labelled data."""
+
 import re
 from collections import Counter
 

@@ -1,4 +1,5 @@
 """The labelled duplicate data sets: texts to index, duplicate pairs to retrieve, labelled pairs to classify."""
+
 import csv
 import os
 import re

@@ -9,6 +9,7 @@ pair is used as a query for its partner. The baselines run on the same database 
 query texts. With --check the exit status is 1 when the engine's MRR (or, on meta, its average
 precision) falls below the best baseline's.
 """
+
 import argparse
 import getpass
 import os
@@ -105,8 +106,13 @@ def store_ideas(texts: list[tuple[str, str]]) -> list[int]:
 
     author = accounts.create_user("eval@example.test", "Evaluation", "evaluation passphrase 42", "staff", "Evaluation")
     rows = [
-        {"title": title[:TITLE_MAX] or "(untitled)", "body": body[:BODY_MAX], "body_html": "", "author_id": author.id,
-         "department_id": author.department_id}
+        {
+            "title": title[:TITLE_MAX] or "(untitled)",
+            "body": body[:BODY_MAX],
+            "body_html": "",
+            "author_id": author.id,
+            "department_id": author.department_id,
+        }
         for title, body in texts
     ]
     ids = list(db.session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows))

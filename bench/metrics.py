@@ -1,4 +1,5 @@
 """Retrieval and classification measures."""
+
 import statistics
 
 

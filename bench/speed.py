@@ -8,6 +8,7 @@ segment, and the full duplicate scan. Because the machine is shared
 and noisy, plain BM25 in Python is timed on the same queries in the same run, and every figure is
 also given relative to that.
 """
+
 import math
 import os
 import statistics
@@ -89,8 +90,11 @@ def add_costs(corpus: Corpus, author) -> dict[str, float]:
         write.append(timed(lambda new=idea: (similarity.index_idea(new), db.session.commit()))[0])
         catch_up.append(timed(similarity.warm)[0])
     total = [a + b for a, b in zip(write, catch_up, strict=True)]
-    return {"write p50": statistics.median(write) * 1000, "catch-up p50": statistics.median(catch_up) * 1000,
-            "total p95": percentile(total, 0.95) * 1000}
+    return {
+        "write p50": statistics.median(write) * 1000,
+        "catch-up p50": statistics.median(catch_up) * 1000,
+        "total p95": percentile(total, 0.95) * 1000,
+    }
 
 
 def compact() -> None:
@@ -124,11 +128,23 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         scan_cpu_s = time.process_time() - cpu_before
     bm25 = BM25({i: f"{t} {b}" for i, (t, b) in enumerate(texts)})
     reference = latencies(lambda text: bm25.rank(text, "", [], 5), [f"{t}\n{b}" for t, b in probes[:REFERENCE_QUERIES]])
-    return {"ideas": size, "rebuild s": rebuild_s, "cold load s": load_s, "query p50 ms": full["p50"],
-            "query p95 ms": full["p95"], "typing p95 ms": typing["p95"], "add p95 ms": adds["total p95"],
-            "add write p50 ms": adds["write p50"], "add catch-up p50 ms": adds["catch-up p50"],
-            "compaction s": compact_s, "scan s": scan_s, "scan cpu s": scan_cpu_s,
-            "scan pairs": pairs, "bm25 p95 ms": reference["p95"], "query/bm25 p95": full["p95"] / reference["p95"]}
+    return {
+        "ideas": size,
+        "rebuild s": rebuild_s,
+        "cold load s": load_s,
+        "query p50 ms": full["p50"],
+        "query p95 ms": full["p95"],
+        "typing p95 ms": typing["p95"],
+        "add p95 ms": adds["total p95"],
+        "add write p50 ms": adds["write p50"],
+        "add catch-up p50 ms": adds["catch-up p50"],
+        "compaction s": compact_s,
+        "scan s": scan_s,
+        "scan cpu s": scan_cpu_s,
+        "scan pairs": pairs,
+        "bm25 p95 ms": reference["p95"],
+        "query/bm25 p95": full["p95"] / reference["p95"],
+    }
 
 
 def report(rows: list[dict[str, float]]) -> None:

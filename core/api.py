@@ -1,4 +1,5 @@
 """Helpers every JSON API module uses, and core's own endpoints (jobs, OpenAPI)."""
+
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 

@@ -3,6 +3,7 @@
 It lives in core because every domain's services record into it; the moderation package
 shows it (page and API).
 """
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event

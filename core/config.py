@@ -1,4 +1,5 @@
 """Configuration from the environment variables of the interface contract (docs/operations.md)."""
+
 import os
 import secrets
 from pathlib import Path
@@ -28,9 +29,9 @@ def _normalised_url(url: str | None) -> str | None:
     if url is None:
         return None
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

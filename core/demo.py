@@ -1,4 +1,5 @@
 """`flask --app wsgi seed-demo`: each domain adds its part of the demo organisation, in order."""
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext

@@ -1,4 +1,5 @@
 """One error shape: JSON under /api/, an HTML page everywhere else."""
+
 import logging
 
 from flask import Flask, jsonify, render_template, request

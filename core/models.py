@@ -1,4 +1,5 @@
 """Tables owned by core: the record of every background job."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, Float, Integer, String, Text

@@ -1,4 +1,5 @@
 """Time helpers: everything is stored and shown in UTC."""
+
 from datetime import datetime, timezone
 
 

@@ -1,4 +1,5 @@
 """`flask --app wsgi worker`: a real RQ worker for all of Ideapool's queues, in the app context."""
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext

@@ -1,4 +1,5 @@
 """Ideas: ideas, votes, comments, follows, campaigns to post into, similarity; who hears of their events."""
+
 from flask import Flask
 
 

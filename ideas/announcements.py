@@ -12,7 +12,7 @@ from accounts.models import User
 from core.extensions import db
 from ideas import queries, visibility
 from ideas.models import Campaign, Comment, Idea
-from ideas.serialize import idea_url
+from ideas.serialize import public_idea_json
 from notifications import webhooks
 from notifications.services import Message, notify
 
@@ -30,19 +30,6 @@ def message_about(idea: Idea, kind: str, text: str, event_key: str, subject: str
     )
 
 
-def public_idea(idea: Idea) -> dict:
-    """What webhooks may say about an idea (anonymous authors stay anonymous)."""
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "status": idea.status,
-        "url": idea_url(idea.id),
-        "author": None if idea.anonymous else idea.author.summary(),
-        "campaign_id": idea.campaign_id,
-        "vote_count": idea.vote_count,
-    }
-
-
 def idea_created(idea_id: int) -> dict:
     """The campaign owner hears of a new idea in the campaign; webhooks get idea.created."""
     idea = db.session.get(Idea, idea_id)
@@ -56,7 +43,7 @@ def idea_created(idea_id: int) -> dict:
         owner = select(Campaign.owner_id).where(Campaign.id == campaign.id)
         notified = notify(owner, message_about(idea, "new_idea_in_campaign", text, event_key), idea.author_id)
     if visibility.is_public(idea):
-        webhooks.emit("idea.created", {"idea": public_idea(idea)}, event_key)
+        webhooks.emit("idea.created", {"idea": public_idea_json(idea)}, event_key)
     return {"idea_id": idea_id, "notified": notified}
 
 

@@ -5,6 +5,7 @@ back over the last ninety days. Deterministic (one seeded Random) and idempotent
 added once, recognised by their titles. Flushes, never commits (core/demo.py commits).
 The data itself lives in ideas/demo_data.py.
 """
+
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -149,14 +150,17 @@ def _post(demo: Demo, spec: DemoIdea, posted_at: datetime) -> int:
     """Post one idea through the services, date it back, add its votes and discussion; returns its id."""
     author = _author(demo, spec)
     campaign = demo.campaigns.get(spec.campaign)
-    idea = services.create_idea(author, {
-        "title": spec.title,
-        "body": spec.body,
-        "tags": spec.tags,
-        "campaign_id": campaign.id if campaign else None,
-        "visibility": "department" if "d" in spec.flags else "everyone",
-        "anonymous": "a" in spec.flags,
-    })
+    idea = services.create_idea(
+        author,
+        {
+            "title": spec.title,
+            "body": spec.body,
+            "tags": spec.tags,
+            "campaign_id": campaign.id if campaign else None,
+            "visibility": "department" if "d" in spec.flags else "everyone",
+            "anonymous": "a" in spec.flags,
+        },
+    )
     _date_back(demo, idea, author, posted_at)
     audience = [person for person in demo.people if visibility.can_see(person, idea)]
     period = (posted_at, _deadline(demo, spec))

@@ -1,4 +1,5 @@
 """Rate limits on posting ideas, comments and votes (per signed-in user); configurable per deployment."""
+
 from flask import current_app, request
 from flask_login import current_user
 

@@ -83,4 +83,3 @@ def flush() -> int:
             raise
         written += len(pairs)
     return written
-

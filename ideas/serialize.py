@@ -1,4 +1,6 @@
-"""The API's Idea and Comment objects, built for a whole page at once (no query per row)."""
+"""Ideas and comments as JSON: the API's Idea and Comment objects (built for a whole page at once, no query
+per row), and the idea that webhooks may show."""
+
 from flask import current_app
 
 from accounts.models import User
@@ -66,4 +68,17 @@ def comment_json(comment: Comment, reveal_hidden: bool = False) -> dict:
         "hidden": comment.hidden,
         "kind": comment.kind,
         "moved_from_idea_id": comment.moved_from_idea_id,
+    }
+
+
+def public_idea_json(idea: Idea) -> dict:
+    """What webhooks may say about an idea (anonymous authors stay anonymous)."""
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "status": idea.status,
+        "url": idea_url(idea.id),
+        "author": None if idea.anonymous else idea.author.summary(),
+        "campaign_id": idea.campaign_id,
+        "vote_count": idea.vote_count,
     }

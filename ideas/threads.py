@@ -1,4 +1,5 @@
 """Threaded comments: a flat list, oldest first, made into a tree for the page."""
+
 from dataclasses import dataclass, field
 
 from ideas.models import Comment

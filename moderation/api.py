@@ -11,7 +11,7 @@ from core.extensions import db
 from ideas import queries as idea_queries
 from ideas.models import Comment
 from ideas.serialize import comment_json, idea_json
-from moderation import merges, moves, queries, services
+from moderation import merges, moves, queries, serialize, services
 from moderation.models import CommentMove
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
@@ -124,10 +124,7 @@ def undo_move(move_id: int):
 def duplicates():
     """Suggested duplicate pairs, best first, a page at a time."""
     requested = paging.parse_page(request.args)
-    items = [
-        {"id": s.id, "idea_id": s.idea_id, "duplicate_of_id": s.duplicate_of_id, "score": s.score}
-        for s in queries.open_duplicates(requested)
-    ]
+    items = [serialize.suggestion_json(suggestion) for suggestion in queries.open_duplicates(requested)]
     return jsonify(paging.page_json(items, requested, queries.open_duplicate_count()))
 
 

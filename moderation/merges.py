@@ -162,8 +162,16 @@ def _record_merge(merge: Merge, source: Idea, target: Idea) -> None:
         merge.actor_id,
     )
     if visibility.is_public(source) and visibility.is_public(target):
-        webhooks.emit("idea.merged", {"source_id": source.id, "target_id": target.id, "target_title": target.title,
-                                      "target_url": idea_url(target.id)}, f"merge:{merge.id}")
+        webhooks.emit(
+            "idea.merged",
+            {
+                "source_id": source.id,
+                "target_id": target.id,
+                "target_title": target.title,
+                "target_url": idea_url(target.id),
+            },
+            f"merge:{merge.id}",
+        )
     audit.record(
         actor,
         "merge",

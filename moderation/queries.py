@@ -9,9 +9,9 @@ from core.audit import AuditEntry
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.paging import PageRequest
-from core.timeutil import to_iso
 from ideas.models import Comment, Idea
 from moderation.models import CommentMove, DuplicateSuggestion, Flag, Merge
+from moderation.serialize import flag_group_json
 
 AUDIT_PAGE = 100
 FIRST_PAGE = PageRequest()
@@ -51,29 +51,9 @@ def flag_groups(requested: PageRequest = FIRST_PAGE) -> list[dict]:
     for flag, reporter in flags:
         if (flag.target_type, flag.target_id) in keys:
             by_target[(flag.target_type, flag.target_id)].append((flag, reporter))
-    return [_group(row.target_type, row.target_id, by_target[(row.target_type, row.target_id)]) for row in counts]
-
-
-def _group(target_type: str, target_id: int, flags: list) -> dict:
-    reasons: dict[str, int] = defaultdict(int)
-    for flag, _ in flags:
-        reasons[flag.reason] += 1
-    return {
-        "target_type": target_type,
-        "target_id": target_id,
-        "count": len(flags),
-        "reasons": dict(reasons),
-        "flags": [
-            {
-                "id": flag.id,
-                "reporter": {"id": flag.reporter_id, "name": name},
-                "reason": flag.reason,
-                "note": flag.note,
-                "created_at": to_iso(flag.created_at),
-            }
-            for flag, name in flags
-        ],
-    }
+    return [
+        flag_group_json(row.target_type, row.target_id, by_target[(row.target_type, row.target_id)]) for row in counts
+    ]
 
 
 def flag_targets(groups: list[dict]) -> tuple[dict[int, Idea], dict[int, Comment]]:

@@ -7,7 +7,7 @@ from accounts.auth import require_role, signed_in
 from core.api import json_body
 from core.errors import validation_error
 from core.paging import MAX_ID
-from notifications import services, webhooks
+from notifications import serialize, services, webhooks
 
 bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
 admin_only = require_role("admin")
@@ -18,7 +18,9 @@ admin_only = require_role("admin")
 def list_notifications():
     """The caller's notifications, newest first, and how many are unread."""
     items = services.for_user(current_user.id, request.args.get("before_id", type=int))
-    return jsonify({"items": [n.to_json() for n in items], "unread": services.unread_count(current_user.id)})
+    return jsonify(
+        {"items": [serialize.notification_json(n) for n in items], "unread": services.unread_count(current_user.id)}
+    )
 
 
 @bp.post("/notifications/read")
@@ -39,7 +41,7 @@ def mark_read():
 @admin_only
 def list_webhooks():
     """Registered webhooks."""
-    return jsonify({"items": [hook.to_json() for hook in webhooks.all_webhooks()]})
+    return jsonify({"items": [serialize.webhook_json(hook) for hook in webhooks.all_webhooks()]})
 
 
 @bp.post("/webhooks")
@@ -47,7 +49,7 @@ def list_webhooks():
 def create_webhook():
     """Register a URL; the signing secret is in this answer only."""
     hook, secret = webhooks.create_webhook(current_user, json_body())
-    return jsonify({**hook.to_json(), "secret": secret}), 201
+    return jsonify({**serialize.webhook_json(hook), "secret": secret}), 201
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
@@ -63,4 +65,4 @@ def delete_webhook(webhook_id: int):
 def webhook_deliveries(webhook_id: int):
     """A webhook's delivery log, newest first."""
     hook = webhooks.get_webhook(webhook_id)
-    return jsonify({"items": [delivery.to_json() for delivery in webhooks.deliveries(hook.id)]})
+    return jsonify({"items": [serialize.delivery_json(delivery) for delivery in webhooks.deliveries(hook.id)]})

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
-from core.timeutil import to_iso, utcnow
+from core.timeutil import utcnow
 
 KINDS = ("idea_responded", "idea_merged", "comment_moved", "reply", "new_idea_in_campaign")
 # none: no e-mail; pending: to send now; sent: the SMTP server accepted it; digest: waits for the
@@ -54,17 +54,6 @@ class Notification(db.Model):
     email_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    def to_json(self) -> dict:
-        """The API's Notification object."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "idea_id": self.idea_id,
-            "text": self.text,
-            "created_at": to_iso(self.created_at),
-            "read": self.read_at is not None,
-        }
-
 
 WEBHOOK_EVENTS = ("idea.created", "idea.responded", "idea.merged")
 DELIVERY_STATES = ("pending", "delivered", "failed")
@@ -82,16 +71,6 @@ class Webhook(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    def to_json(self) -> dict:
-        """The API's webhook object (the secret is shown only when created)."""
-        return {
-            "id": self.id,
-            "url": self.url,
-            "events": self.events,
-            "active": self.active,
-            "created_at": to_iso(self.created_at),
-        }
 
 
 class WebhookDelivery(db.Model):
@@ -115,16 +94,3 @@ class WebhookDelivery(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    def to_json(self) -> dict:
-        """The delivery log entry."""
-        return {
-            "id": self.id,
-            "event": self.event,
-            "state": self.state,
-            "attempts": self.attempts,
-            "response_code": self.response_code,
-            "error": self.error,
-            "created_at": to_iso(self.created_at),
-            "delivered_at": to_iso(self.delivered_at),
-        }

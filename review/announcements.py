@@ -2,9 +2,9 @@
 
 from core.extensions import db
 from ideas import queries, visibility
-from ideas.announcements import message_about, public_idea
+from ideas.announcements import message_about
 from ideas.models import Idea, Response
-from ideas.serialize import idea_url
+from ideas.serialize import idea_url, public_idea_json
 from notifications import webhooks
 from notifications.services import notify
 
@@ -34,7 +34,7 @@ def response_published(response_id: int) -> dict:
     notified = notify(queries.sponsor_ids(idea), message, response.responder_id)
     if visibility.is_public(idea):
         payload = {
-            "idea": public_idea(idea),
+            "idea": public_idea_json(idea),
             "response": {"id": response.id, "status": response.status, "body": response.body},
         }
         webhooks.emit("idea.responded", payload, event_key)

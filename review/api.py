@@ -8,7 +8,7 @@ from core.api import job_json, json_body
 from core.timeutil import utcnow
 from ideas import queries
 from ideas.serialize import ideas_json
-from review import campaigns, responses
+from review import campaigns, responses, serialize
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/v1")
 executive_only = require_role("executive")
@@ -30,7 +30,7 @@ def review_queue():
 def respond(idea_id: int):
     """Answer an idea officially: {"status", "body"}."""
     response, job = responses.respond(current_user, queries.get_visible_idea(current_user, idea_id), json_body())
-    return jsonify({"response": responses.response_json(response), "job": job_json(job)}), 201
+    return jsonify({"response": serialize.response_json(response), "job": job_json(job)}), 201
 
 
 @bp.get("/ideas/<int:idea_id>/responses")
@@ -38,14 +38,14 @@ def respond(idea_id: int):
 def list_responses(idea_id: int):
     """An idea's official responses, oldest first."""
     idea = queries.get_visible_idea(current_user, idea_id)
-    return jsonify({"items": [responses.response_json(response) for response in queries.responses_of(idea)]})
+    return jsonify({"items": [serialize.response_json(response) for response in queries.responses_of(idea)]})
 
 
 @bp.get("/campaigns")
 @signed_in
 def list_campaigns():
     """Every campaign, newest first."""
-    return jsonify({"items": campaigns.all_campaigns_json()})
+    return jsonify({"items": serialize.all_campaigns_json()})
 
 
 @bp.post("/campaigns")
@@ -53,7 +53,7 @@ def list_campaigns():
 def create_campaign():
     """Open a campaign."""
     campaign = campaigns.create_campaign(current_user, json_body())
-    return jsonify(campaigns.campaign_json(campaign)), 201
+    return jsonify(serialize.campaign_json(campaign)), 201
 
 
 @bp.patch("/campaigns/<int:campaign_id>")
@@ -61,4 +61,4 @@ def create_campaign():
 def update_campaign(campaign_id: int):
     """Edit or close a campaign."""
     campaign = campaigns.update_campaign(current_user, queries.get_campaign(campaign_id), json_body())
-    return jsonify(campaigns.campaign_json(campaign))
+    return jsonify(serialize.campaign_json(campaign))

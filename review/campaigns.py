@@ -2,16 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from accounts.models import User
 from core import audit
 from core.errors import validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
-from core.timeutil import as_utc, to_iso, utcnow
+from core.timeutil import as_utc
 from ideas import catalogue, validation
 from ideas.models import BODY_MAX, Campaign
+from review.serialize import campaign_json
 
 FIELDS = ("title", "description", "owner_id", "closes_at", "vote_threshold", "closed")
 
@@ -100,24 +99,3 @@ def update_campaign(actor: User, campaign: Campaign, data: dict) -> Campaign:
     audit.record(actor, "campaign_update", "campaign", campaign.id, before=before, after=campaign_json(campaign))
     catalogue.campaigns_changed()
     return campaign
-
-
-def campaign_json(campaign: Campaign) -> dict:
-    """The API's Campaign object."""
-    return {
-        "id": campaign.id,
-        "title": campaign.title,
-        "description": campaign.description,
-        "description_html": campaign.description_html,
-        "owner_id": campaign.owner_id,
-        "closes_at": to_iso(campaign.closes_at),
-        "closed": campaign.closed,
-        "open": campaign.is_open(utcnow()),
-        "vote_threshold": campaign.vote_threshold,
-        "created_at": to_iso(campaign.created_at),
-    }
-
-
-def all_campaigns_json() -> list[dict]:
-    """Every campaign, newest first."""
-    return [campaign_json(c) for c in db.session.scalars(select(Campaign).order_by(Campaign.id.desc())).unique()]

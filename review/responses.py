@@ -9,7 +9,7 @@ from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
-from core.timeutil import as_utc, to_iso, utcnow
+from core.timeutil import as_utc, utcnow
 from ideas.models import BODY_MAX, RESPONSE_STATUSES, Campaign, Idea, Response
 from ideas.services import lock_idea, record_event
 
@@ -55,19 +55,6 @@ def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:
     )
     job = jobs.enqueue("jobs.notifications.response_published", response.id, user_id=responder.id, queue="default")
     return response, job
-
-
-def response_json(response: Response) -> dict:
-    """The API's Response object."""
-    return {
-        "id": response.id,
-        "idea_id": response.idea_id,
-        "status": response.status,
-        "body": response.body,
-        "body_html": response.body_html,
-        "responder": response.responder.summary() if response.responder else None,
-        "created_at": to_iso(response.created_at),
-    }
 
 
 def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:

@@ -4,6 +4,7 @@ The suite runs on whatever DATABASE_URL and REDIS_URL say (SQLite and in-process
 Each xdist worker gets its own database (a file, or a PostgreSQL database it creates) and its own
 Redis db number; every test starts from empty tables.
 """
+
 import os
 import re
 import tempfile

@@ -11,6 +11,7 @@ The method (tf-idf cosine over words and title trigrams) lives in text.py and ve
 database tables in models.py are the shared state, engine.py keeps each process's copy current.
 Hidden and merged ideas are never returned, whatever `allowed` says.
 """
+
 from collections.abc import Callable, Iterator
 
 from core.extensions import db

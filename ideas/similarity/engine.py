@@ -5,6 +5,7 @@ reads that one row and applies the documents changed since the version it reflec
 everything when the epoch changed (a rebuild, or an emptied database). Web and worker processes
 therefore agree as soon as a change is committed.
 """
+
 import threading
 from collections.abc import Callable, Iterator
 

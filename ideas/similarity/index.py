@@ -4,6 +4,7 @@ Changes land in the delta (rebuilt whole on each change, so it stays small); whe
 a fiftieth of the main segment (at least 1,000 ideas) both are merged and every weight is
 recomputed with fresh document frequencies.
 """
+
 from collections import Counter
 
 import numpy as np

@@ -4,6 +4,7 @@
 `similarity_state` holds one row whose version grows with every change, so a process can tell
 with one primary-key read whether its in-memory index is still current.
 """
+
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 

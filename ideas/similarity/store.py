@@ -1,5 +1,6 @@
 """Reading and writing the engine's rows. Writes join the caller's transaction; the reads that keep
 the in-memory index current use a connection of their own, so they only see committed changes."""
+
 import uuid
 from collections.abc import Iterator
 

@@ -6,6 +6,7 @@ Two feature channels:
   scripts written without spaces (Chinese, Japanese, Korean) become overlapping character pairs;
 - character trigrams of the title, which match inflections, compounds and typos in any language.
 """
+
 import re
 import unicodedata
 from collections import Counter

@@ -4,6 +4,7 @@ A document's vector is the concatenation of one cosine-normalised tf-idf vector 
 channel, each scaled by the square root of its channel's share, so the dot product of two
 vectors is the share-weighted mean of the channels' cosines: a score in 0..1.
 """
+
 import numpy as np
 
 from ideas.similarity.text import GRAM_MARK

@@ -1,4 +1,5 @@
 """`flask --app wsgi users create …` and `flask --app wsgi tokens create …`, exactly as API.md names them."""
+
 from sqlalchemy import func, select
 
 from accounts.models import Department, User

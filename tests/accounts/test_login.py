@@ -1,4 +1,5 @@
 """Signing in and out through the HTML form: sessions, throttling, cookies and where `next` may lead."""
+
 from urllib.parse import urlsplit
 
 import pytest

@@ -1,4 +1,5 @@
 """Every role and an anonymous caller on each foundation route."""
+
 from urllib.parse import urlsplit
 
 import pytest

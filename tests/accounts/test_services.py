@@ -1,4 +1,5 @@
 """Account services without HTTP: creating users, passwords, roles."""
+
 import pytest
 from werkzeug.security import check_password_hash
 

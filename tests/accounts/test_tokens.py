@@ -1,4 +1,5 @@
 """Personal access tokens: created on /settings, shown once, stored hashed, revocable."""
+
 import hashlib
 import re
 

@@ -13,6 +13,7 @@ has committed (sign_in commits for you). After the browser changed something, ca
 A test fails if the server logged an error while it ran (`live_server.take_errors()` consumes the
 ones a test expects) or if a request is still inside the app 5 s after the test.
 """
+
 import logging
 import shutil
 import threading

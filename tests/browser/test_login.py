@@ -1,4 +1,5 @@
 """Signing in and out in a real browser: the form, the nav, `next`, keyboard access, CSP."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

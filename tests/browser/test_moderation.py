@@ -4,6 +4,7 @@
 Jobs the pages start are held (not dispatched) until the test runs them, as a worker would, in any lane:
 so the job page is seen queued first, and then seen to reach "finished" by itself (its script polls the API).
 """
+
 import re
 
 import pytest
@@ -44,8 +45,9 @@ def expect_job(page, state: str) -> None:
     expect(page.locator("#job-progress")).to_have_js_property("value", 1 if state == "finished" else 0)
 
 
-def test_merge_from_the_duplicate_queue_then_undo_it(page, live_server, sign_in, moderator, make_user, worker,
-                                                      console_errors):
+def test_merge_from_the_duplicate_queue_then_undo_it(
+    page, live_server, sign_in, moderator, make_user, worker, console_errors
+):
     author = make_user()
     older = new_idea(author, "Free coffee in the Berlin office kitchen")
     newer = new_idea(author, "Free coffee in the Berlin office kitchen please")
@@ -80,12 +82,14 @@ def test_merge_from_the_duplicate_queue_then_undo_it(page, live_server, sign_in,
     assert console_errors == []
 
 
-def test_move_a_reply_into_a_new_idea_and_see_the_signpost(page, live_server, sign_in, moderator, make_user, worker,
-                                                          console_errors):
+def test_move_a_reply_into_a_new_idea_and_see_the_signpost(
+    page, live_server, sign_in, moderator, make_user, worker, console_errors
+):
     idea = new_idea(make_user(), "Four-day week pilot")
     question = comment_on(make_user(), idea.id, "Which day would be off?")
-    reply = comment_on(make_user(name="Rita Reply"), idea.id, "Part-time staff should choose their own day.",
-                       parent=question)
+    reply = comment_on(
+        make_user(name="Rita Reply"), idea.id, "Part-time staff should choose their own day.", parent=question
+    )
     comment_on(make_user(), idea.id, "Yes, let them choose.", parent=reply)
     sign_in(page, live_server, moderator)
 

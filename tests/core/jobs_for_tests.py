@@ -1,4 +1,5 @@
 """Job functions only the tests enqueue, by dotted name like real jobs."""
+
 from accounts import services
 
 CALLS: list = []

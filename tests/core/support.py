@@ -1,4 +1,5 @@
 """Helpers the core and accounts tests share: extra apps, subprocesses, HTML and cookie reading."""
+
 import os
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """The API's base: who am I, the one error shape, body limits, CSRF, health and the OpenAPI document."""
+
 import json
 import re
 

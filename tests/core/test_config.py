@@ -1,11 +1,18 @@
 """Configuration from the environment, and the app factory that uses it."""
+
 import pytest
 
 from core import config, create_app
 from tests.core.support import built_app
 
 CONTRACT_VARIABLES = (
-    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_URL", "MAIL_FROM", "BASE_URL", "RATELIMIT_ENABLED"
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "BASE_URL",
+    "RATELIMIT_ENABLED",
 )
 
 

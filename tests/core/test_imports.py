@@ -1,4 +1,5 @@
 """Imports point one way, down the layers below; only the worker reaches jobs/ (by name, through core.jobs)."""
+
 import ast
 from pathlib import Path
 

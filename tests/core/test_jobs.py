@@ -1,4 +1,5 @@
 """Background jobs: recorded in the caller's transaction, dispatched after commit, visible through the API."""
+
 import os
 
 import pytest

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models describe, from the command line too."""
+
 import os
 import uuid
 

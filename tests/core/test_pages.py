@@ -1,4 +1,5 @@
 """The HTML side of the foundation: the login page, redirects for strangers, error pages, navigation."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 

@@ -1,4 +1,5 @@
 """Every response carries the security headers, errors and static files included."""
+
 import re
 
 REQUIRED_FRAME_ANCESTORS = "'none'"
@@ -75,7 +76,7 @@ def test_pages_hold_no_inline_script(make_user, login_as, client):
 
 
 def test_inline_script_patterns():
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert not INLINE_SCRIPT.search('<script src="/static/js/app.js" defer></script>')
     assert INLINE_HANDLER.search('<button onclick="x()">')
     assert not INLINE_HANDLER.search("<p>onion = vegetable</p>")

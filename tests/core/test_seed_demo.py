@@ -1,4 +1,5 @@
 """`flask --app wsgi seed-demo`: the demo organisation, loaded idempotently."""
+
 from sqlalchemy import func, select
 
 from accounts.demo import DEMO_USERS, demo_password

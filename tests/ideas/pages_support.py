@@ -1,4 +1,5 @@
 """Helpers of the page tests: ideas and comments made through the services, and reading the HTML back."""
+
 import re
 from html.parser import HTMLParser
 from itertools import count

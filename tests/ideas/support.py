@@ -1,4 +1,5 @@
 """Helpers the ideas tests share: posting through the API, the error shape, direct database edits."""
+
 import re
 from itertools import count
 
@@ -14,7 +15,15 @@ IDEAS_URL = "/api/v1/ideas"
 SIMILAR_URL = f"{IDEAS_URL}/similar"
 # Every table an idea-related request may write to; a failed request must leave all of them as they were.
 WRITABLE_TABLES = (
-    "ideas", "votes", "follows", "comments", "tags", "idea_tags", "idea_events", "idea_co_authors", "audit_entries",
+    "ideas",
+    "votes",
+    "follows",
+    "comments",
+    "tags",
+    "idea_tags",
+    "idea_events",
+    "idea_co_authors",
+    "audit_entries",
 )
 _titles = count(1)
 

@@ -1,4 +1,5 @@
 """GET/POST /api/v1/ideas/<id>/comments: replies, oldest first, counts, and every bad input."""
+
 from ideas.models import COMMENT_MAX
 from tests.ideas.support import (
     assert_refused_without_trace,
@@ -11,7 +12,15 @@ from tests.ideas.support import (
 )
 
 COMMENT_FIELDS = {
-    "id", "idea_id", "parent_id", "author", "body", "body_html", "created_at", "hidden", "moved_from_idea_id",
+    "id",
+    "idea_id",
+    "parent_id",
+    "author",
+    "body",
+    "body_html",
+    "created_at",
+    "hidden",
+    "moved_from_idea_id",
 }
 
 
@@ -79,8 +88,13 @@ def test_a_bad_parent_is_a_422_and_stores_nothing(api, users):
     path = idea_url(idea_id, "/comments")
     elsewhere = post_comment(client, other_id)["id"]
     parents = {
-        "missing": elsewhere + 1000, "other_idea": elsewhere, "huge": 10**20,
-        "not_an_id": "first", "negative": -1, "boolean": True, "float": 1.5,
+        "missing": elsewhere + 1000,
+        "other_idea": elsewhere,
+        "huge": 10**20,
+        "not_an_id": "first",
+        "negative": -1,
+        "boolean": True,
+        "float": 1.5,
     }
 
     def check(parent_id):

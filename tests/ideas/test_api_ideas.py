@@ -1,4 +1,5 @@
 """POST, GET and PATCH /api/v1/ideas[/<id>]: the Idea object, who may edit, and every bad input."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,9 +21,27 @@ from tests.ideas.support import (
 )
 
 IDEA_FIELDS = {
-    "id", "title", "body", "body_html", "author", "co_authors", "anonymous", "visibility", "campaign_id", "tags",
-    "status", "merged_into", "vote_count", "comment_count", "voted", "following", "locked", "hidden",
-    "created_at", "updated_at", "url",
+    "id",
+    "title",
+    "body",
+    "body_html",
+    "author",
+    "co_authors",
+    "anonymous",
+    "visibility",
+    "campaign_id",
+    "tags",
+    "status",
+    "merged_into",
+    "vote_count",
+    "comment_count",
+    "voted",
+    "following",
+    "locked",
+    "hidden",
+    "created_at",
+    "updated_at",
+    "url",
 }
 
 
@@ -55,8 +74,13 @@ def test_get_returns_the_same_idea_with_the_callers_state(api, users):
 
 UNKNOWN_IDS = {"missing": 999999, "beyond_32_bits": 2**31, "huge": 10**20}
 IDEA_PATHS = {
-    "get": ("GET", ""), "edit": ("PATCH", ""), "vote": ("PUT", "/vote"), "unvote": ("DELETE", "/vote"),
-    "follow": ("PUT", "/follow"), "unfollow": ("DELETE", "/follow"), "comments": ("GET", "/comments"),
+    "get": ("GET", ""),
+    "edit": ("PATCH", ""),
+    "vote": ("PUT", "/vote"),
+    "unvote": ("DELETE", "/vote"),
+    "follow": ("PUT", "/follow"),
+    "unfollow": ("DELETE", "/follow"),
+    "comments": ("GET", "/comments"),
     "comment": ("POST", "/comments"),
 }
 
@@ -65,8 +89,11 @@ def test_unknown_ideas_are_a_404_on_every_path(api, users):
     client = api(users["staff"])
     post_idea(client)
     data = {"title": "New title", "body": "x"}
-    cases = {f"{method} {suffix or '/'} {name}": (method, idea_url(idea_id, suffix))
-             for name, idea_id in UNKNOWN_IDS.items() for method, suffix in IDEA_PATHS.values()}
+    cases = {
+        f"{method} {suffix or '/'} {name}": (method, idea_url(idea_id, suffix))
+        for name, idea_id in UNKNOWN_IDS.items()
+        for method, suffix in IDEA_PATHS.values()
+    }
 
     def check(case):
         method, path = case
@@ -181,6 +208,7 @@ def test_unusable_bodies_are_refused_and_store_nothing(api, users, endpoint):
 
     def check(case):
         data, content_type, status, code = case
+
         def send():
             return client.request(method, path, data=data, content_type=content_type)
 

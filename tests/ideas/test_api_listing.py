@@ -1,4 +1,5 @@
 """GET /api/v1/ideas: sorts with ties broken by newest id, filters, full-text search, paging and totals."""
+
 import pytest
 from sqlalchemy import insert, select
 
@@ -136,7 +137,11 @@ def test_tag_filter_ignores_case_and_combines_with_others(api, users):
     set_idea(tagged, status="planned")
     assert listed_ids(client, tag="onboarding", status="planned") == [tagged]
     assert list_ideas(client, tag="nothing-like-this") == {
-        "items": [], "page": 1, "per_page": 20, "total": 0, "next_cursor": None
+        "items": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+        "next_cursor": None,
     }
 
 

@@ -1,4 +1,5 @@
 """GET /api/v1/ideas/similar: best first, at most 5 (limit up to 20), visible only, no merged or hidden, 2,000 chars."""
+
 import pytest
 
 from core.extensions import db

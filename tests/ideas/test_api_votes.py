@@ -1,4 +1,5 @@
 """PUT/DELETE /api/v1/ideas/<id>/vote and /follow: idempotent, exact counts, opt-out wins, locked and merged ideas."""
+
 import pytest
 
 from core.extensions import db

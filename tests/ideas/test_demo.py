@@ -1,4 +1,5 @@
 """`flask --app wsgi seed-demo`: a living platform, loaded once however often the command runs."""
+
 import math
 
 from sqlalchemy import func, select

@@ -1,4 +1,5 @@
 """The database itself refuses broken ideas data: duplicate votes and follows, unknown states, negative counters."""
+
 import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +50,9 @@ BAD_VALUES = {
     "merged_without_target": {"status": "merged"},
 }
 GOOD_VALUES = {
-    "status": {"status": "planned"}, "visibility": {"visibility": "department"}, "vote_count": {"vote_count": 0},
+    "status": {"status": "planned"},
+    "visibility": {"visibility": "department"},
+    "vote_count": {"vote_count": 0},
 }
 
 

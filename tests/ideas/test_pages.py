@@ -1,4 +1,5 @@
 """The idea pages through the test client: the list, the idea page and its forms, all working without JavaScript."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

@@ -1,4 +1,5 @@
 """The list and idea pages cost a fixed number of SQL statements, however many ideas or comments they show."""
+
 from contextlib import contextmanager
 from itertools import cycle
 
@@ -48,12 +49,15 @@ def _post_ideas(people: list, how_many: int, campaign) -> list:
     ideas = []
     for number in range(how_many):
         author = next(authors)
-        idea = services.create_idea(author, {
-            "title": f"Listed idea {number} by {author.name}",
-            "tags": [f"tag{number % 7}", "shared"],
-            "campaign_id": campaign.id if number % 2 else None,
-            "anonymous": number % 5 == 0,
-        })
+        idea = services.create_idea(
+            author,
+            {
+                "title": f"Listed idea {number} by {author.name}",
+                "tags": [f"tag{number % 7}", "shared"],
+                "campaign_id": campaign.id if number % 2 else None,
+                "anonymous": number % 5 == 0,
+            },
+        )
         db.session.add(CoAuthor(idea_id=idea.id, user_id=next(authors).id))
         services.vote(next(authors), idea)
         services.add_comment(next(authors), idea, {"body": "A comment."})

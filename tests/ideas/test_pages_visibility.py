@@ -1,4 +1,5 @@
 """Who sees which idea on the pages: merged, department-only, anonymous and hidden ideas; campaign pages."""
+
 import pytest
 
 from core.extensions import db
@@ -35,8 +36,13 @@ def test_a_merged_idea_redirects_to_its_target_with_a_notice(login_as, users):
 def department_idea(users):
     """An Engineering-only idea in a campaign."""
     campaign = make_campaign()
-    return make_idea(users["staff"], title="Faster build servers", body="Builds take ages.", visibility="department",
-                     campaign_id=campaign.id)
+    return make_idea(
+        users["staff"],
+        title="Faster build servers",
+        body="Builds take ages.",
+        visibility="department",
+        campaign_id=campaign.id,
+    )
 
 
 def test_a_department_idea_is_a_404_and_absent_everywhere_for_other_departments(login_as, users, department_idea):

@@ -2,6 +2,7 @@
 
 Many lines share a page (a chunk of ideas, all their comments on one idea page) to keep the suite fast.
 """
+
 import html
 import re
 from html.parser import HTMLParser
@@ -16,11 +17,33 @@ from tests.ideas.support import rsnake_vectors
 
 CHUNKS = 4
 URL_ATTRIBUTES = {
-    "href", "src", "action", "formaction", "background", "poster", "lowsrc", "dynsrc", "data", "xlink:href", "codebase",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "background",
+    "poster",
+    "lowsrc",
+    "dynsrc",
+    "data",
+    "xlink:href",
+    "codebase",
 }
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 FORBIDDEN_TAGS = {
-    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg", "math", "style", "img", "xss", "bgsound",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    "svg",
+    "math",
+    "style",
+    "img",
+    "xss",
+    "bgsound",
 }
 OUR_EMPTY_FAVICON = ("link", (("rel", "icon"), ("href", "data:,")))  # base.html: stops browsers asking for /favicon.ico
 

@@ -1,4 +1,5 @@
 """The API answers a page in a fixed number of SQL statements, however many ideas or comments it shows."""
+
 from itertools import count
 
 from sqlalchemy import insert

@@ -1,4 +1,5 @@
 """Rate limits on posting ideas, commenting and voting: 429 in the error shape with Retry-After, per user."""
+
 import pytest
 
 from core import create_app

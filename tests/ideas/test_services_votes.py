@@ -1,4 +1,5 @@
 """Services without HTTP: the author's own vote, counters changed in SQL, following and its opt-out."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The similarity engine's contract: ranking, scores, visibility, hidden/merged/deleted ideas, freshness."""
+
 import pytest
 
 from core.extensions import db
@@ -63,6 +64,7 @@ def test_limit_and_excluded_ids(users, pool):
 
 def test_visibility_is_the_callers_rule(users, pool):
     secret = post(users["staff"], "Department party budget", "Only for Engineering.", visibility="department")
+
     def as_user(user):
         return similarity.query("department party budget", allowed=lambda found: queries.visible_ids(user, found))
 

@@ -1,4 +1,5 @@
 """Ideas in French, German, Spanish (and scripts without spaces) are matched, accents and inflections aside."""
+
 import pytest
 
 from core.extensions import db

@@ -3,6 +3,7 @@
 One rule decides (ideas.visibility); these tests walk each path for each kind of viewer,
 so a listing, a search or a similar-ideas answer can never show what the detail would refuse.
 """
+
 import pytest
 
 from core.extensions import db

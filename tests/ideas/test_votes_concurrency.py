@@ -3,6 +3,7 @@
 Real threads, each with its own test client (every request in its own app context), start together
 behind a barrier. Each thread's last action is fixed in advance, so the final voters are known.
 """
+
 import random
 import threading
 

@@ -1,4 +1,5 @@
 """Fixtures of the moderation tests: the acting moderator, jobs run as a work-horse would, finishing jobs."""
+
 import pytest
 from rq import SimpleWorker
 
@@ -57,4 +58,3 @@ def finish(run_jobs):
         return job_state(client, job["id"], status)
 
     return run
-

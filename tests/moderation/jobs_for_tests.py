@@ -1,4 +1,5 @@
 """Job functions only the moderation tests enqueue, by dotted name like real jobs."""
+
 import time
 
 from rq import get_current_job

@@ -1,4 +1,5 @@
 """Helpers the moderation tests share: setting the scene through the services, reading answers and the database."""
+
 from itertools import count
 
 from sqlalchemy import func, select, text

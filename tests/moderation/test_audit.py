@@ -1,4 +1,5 @@
 """The audit log: every moderator action with who, what, target, when and details; filters; never edited."""
+
 import re
 from types import SimpleNamespace
 
@@ -80,13 +81,22 @@ def test_entries_carry_before_and_after(history, mod_api):
     [
         (lambda h: {"action": "merge"}, lambda h: [("merge", "idea", h.b)]),
         (lambda h: {"actor_id": h.second.id}, lambda h: [("dismiss_flags", "comment", h.comment)]),
-        (lambda h: {"target_type": "comment"}, lambda h: [
-            ("dismiss_flags", "comment", h.comment), ("undo_move", "comment", h.comment),
-            ("move_comments", "comment", h.comment),
-        ]),
-        (lambda h: {"target_type": "idea", "target_id": h.b}, lambda h: [
-            ("dismiss_duplicate", "idea", h.b), ("unmerge", "idea", h.b), ("merge", "idea", h.b),
-        ]),
+        (
+            lambda h: {"target_type": "comment"},
+            lambda h: [
+                ("dismiss_flags", "comment", h.comment),
+                ("undo_move", "comment", h.comment),
+                ("move_comments", "comment", h.comment),
+            ],
+        ),
+        (
+            lambda h: {"target_type": "idea", "target_id": h.b},
+            lambda h: [
+                ("dismiss_duplicate", "idea", h.b),
+                ("unmerge", "idea", h.b),
+                ("merge", "idea", h.b),
+            ],
+        ),
         (lambda h: {"action": "lock", "actor_id": h.second.id}, lambda h: []),
     ],
     ids=["action", "actor", "target-type", "target", "combined"],

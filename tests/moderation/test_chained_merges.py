@@ -1,4 +1,5 @@
 """Chained merges: A into B, then B into C — A's comments and votes reach C, and the counts agree."""
+
 from sqlalchemy import func, select
 
 from ideas.models import Comment

@@ -1,4 +1,5 @@
 """Duplicate suggestions: found after posting or editing, merged or dismissed with one click, dismissed for good."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """Flags, the flag queue, hide/restore, lock/unlock and dismissing: hidden content is gone for staff and executives."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -96,7 +97,9 @@ def test_the_queue_groups_flags_per_item_most_flagged_first(board, clients, make
     ]
     assert items[0]["reasons"] == {"spam": 2, "offensive": 1}
     assert sorted(flag["reporter"]["name"] for flag in items[0]["flags"]) == [
-        "Reporter offensive", "Reporter spam", "Reporter spam"
+        "Reporter offensive",
+        "Reporter spam",
+        "Reporter spam",
     ]
     assert set(items[0]["flags"][0]) == {"id", "reporter", "reason", "note", "created_at"}
     page = login_as(users["moderator"]).get("/moderation").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Merging idea S into idea T ends exactly as PRODUCT.md says, and unmerging restores S exactly."""
+
 import re
 from types import SimpleNamespace
 

@@ -1,4 +1,5 @@
 """Merges that must not happen are refused and store nothing; repeated, concurrent or failing merges give one merge."""
+
 import threading
 from types import SimpleNamespace
 

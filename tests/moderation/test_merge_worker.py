@@ -16,6 +16,7 @@ What the test does:
    ScheduledJobRegistry to the queue at once. A new `flask --app wsgi worker --burst` runs it.
 6. The merge is done exactly once: union of voters, one notification per sponsor, one audit entry.
 """
+
 import os
 import signal
 import subprocess

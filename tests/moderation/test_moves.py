@@ -1,4 +1,5 @@
 """Moving a comment with all its replies to another idea or into a new idea, the signpost it leaves, and undo."""
+
 import re
 from types import SimpleNamespace
 
@@ -39,8 +40,16 @@ def thread(make_user, moderator):
     stays = comment_on(people.other, a.id, "Unrelated comment.")
     comment_on(people.other, b.id, "B's own comment.")
     return SimpleNamespace(
-        a=a.id, b=b.id, b_title=b.title, root=root.id, reply=reply.id, mod_reply=mod_reply.id, deep=deep.id,
-        stays=stays.id, moderator=moderator, **vars(people),
+        a=a.id,
+        b=b.id,
+        b_title=b.title,
+        root=root.id,
+        reply=reply.id,
+        mod_reply=mod_reply.id,
+        deep=deep.id,
+        stays=stays.id,
+        moderator=moderator,
+        **vars(people),
     )
 
 

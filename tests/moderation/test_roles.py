@@ -1,5 +1,6 @@
 """Every moderation route, API and page: staff and executives get 403, anonymous callers 401 (API) or the login
 page, moderators and admins get through. The table must name every route the moderation blueprints have."""
+
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -88,8 +89,13 @@ def scene(make_user, api, moderator, finish):
     db.session.commit()
     suggestion = db.session.scalars(select(DuplicateSuggestion)).first()
     return SimpleNamespace(
-        idea=idea.id, other=other.id, merged=merged.id, comment=comment.id, move=move_job["result"]["move_id"],
-        suggestion=suggestion.id, job=merge_job["id"],
+        idea=idea.id,
+        other=other.id,
+        merged=merged.id,
+        comment=comment.id,
+        move=move_job["result"]["move_id"],
+        suggestion=suggestion.id,
+        job=merge_job["id"],
     )
 
 

@@ -1,4 +1,5 @@
 """One transaction boundary: a request that fails stores and sends nothing; a refused e-mail loses nothing."""
+
 from core.models import JobRecord
 from ideas.models import Response
 from notifications.models import Notification
@@ -25,7 +26,7 @@ def test_a_request_failing_after_its_service_call_stores_nothing_and_sends_nothi
     def broken(_response):
         raise RuntimeError("the answer could not be written")
 
-    monkeypatch.setattr(review_api.responses, "response_json", broken)  # fails after respond() did its work
+    monkeypatch.setattr(review_api.serialize, "response_json", broken)  # fails after respond() did its work
     answer = respond(api(users["executive"]), idea.id)
     run_jobs()
     assert answer.status_code == 500
@@ -33,9 +34,7 @@ def test_a_request_failing_after_its_service_call_stores_nothing_and_sends_nothi
     assert smtp.messages == []
 
 
-def test_a_refused_message_leaves_the_answer_in_place_and_is_sent_on_a_later_run(
-    users, api, make_user, run_jobs, smtp
-):
+def test_a_refused_message_leaves_the_answer_in_place_and_is_sent_on_a_later_run(users, api, make_user, run_jobs, smtp):
     idea = new_idea(users["staff"])
     voters = make_voters(make_user, 2)
     add_votes(idea, voters)

@@ -1,0 +1,39 @@
+"""Moderation's objects as the JSON API (and the queue page) shows them: flag groups, duplicate suggestions."""
+
+from collections import defaultdict
+
+from core.timeutil import to_iso
+from moderation.models import DuplicateSuggestion
+
+
+def flag_group_json(target_type: str, target_id: int, flags: list) -> dict:
+    """One item's open flags: how many, for which reasons, by whom."""
+    reasons: dict[str, int] = defaultdict(int)
+    for flag, _ in flags:
+        reasons[flag.reason] += 1
+    return {
+        "target_type": target_type,
+        "target_id": target_id,
+        "count": len(flags),
+        "reasons": dict(reasons),
+        "flags": [
+            {
+                "id": flag.id,
+                "reporter": {"id": flag.reporter_id, "name": name},
+                "reason": flag.reason,
+                "note": flag.note,
+                "created_at": to_iso(flag.created_at),
+            }
+            for flag, name in flags
+        ],
+    }
+
+
+def suggestion_json(suggestion: DuplicateSuggestion) -> dict:
+    """A suggested duplicate pair: the newer idea, the one it duplicates, and the score."""
+    return {
+        "id": suggestion.id,
+        "idea_id": suggestion.idea_id,
+        "duplicate_of_id": suggestion.duplicate_of_id,
+        "score": suggestion.score,
+    }
