@@ -1,5 +1,6 @@
 """Helpers the ideas tests share: posting through the API, the error shape, direct database edits."""
 
+import html
 import re
 from itertools import count
 
@@ -26,6 +27,22 @@ WRITABLE_TABLES = (
     "audit_entries",
 )
 _titles = count(1)
+
+
+# Attributes that hold a URL, and the schemes that make a URL run code: what the XSS tests look for.
+URL_ATTRIBUTES = {
+    "href", "src", "action", "formaction", "background", "dynsrc", "lowsrc", "data", "poster", "codebase", "xlink:href",
+}  # fmt: skip
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def bad_url(value: str) -> bool:
+    """True when a URL, decoded and stripped of invisible characters, starts with a script-capable scheme."""
+    for candidate in (value, html.unescape(value)):
+        if _INVISIBLE.sub("", candidate).lower().startswith(BAD_SCHEMES):
+            return True
+    return False
 
 
 def rsnake_vectors() -> list[str]:
@@ -125,10 +142,10 @@ def make_campaign(owner=None, **values) -> Campaign:
     return campaign
 
 
-def row_counts() -> dict[str, int]:
-    """How many rows each writable table holds."""
+def row_counts(tables=WRITABLE_TABLES) -> dict[str, int]:
+    """How many rows each of these tables (every table an idea request may write to) holds."""
     db.session.commit()
-    return {table: db.session.scalar(text(f"SELECT COUNT(*) FROM {table}")) for table in WRITABLE_TABLES}
+    return {table: db.session.scalar(text(f"SELECT COUNT(*) FROM {table}")) for table in tables}
 
 
 def voter_ids(idea_id: int) -> set[int]:

@@ -13,23 +13,9 @@ from core.extensions import db
 from ideas import services
 from ideas.models import TAG_MAX, TITLE_MAX
 from tests.ideas.pages_support import page, post_form
-from tests.ideas.support import rsnake_vectors
+from tests.ideas.support import URL_ATTRIBUTES, bad_url, rsnake_vectors
 
 CHUNKS = 4
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "background",
-    "poster",
-    "lowsrc",
-    "dynsrc",
-    "data",
-    "xlink:href",
-    "codebase",
-}
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 FORBIDDEN_TAGS = {
     "iframe",
     "frame",
@@ -52,12 +38,6 @@ def _payloads() -> list[str]:
     return rsnake_vectors()
 
 
-def _is_bad_url(value: str) -> bool:
-    """A URL that runs code, once the parser decoded entities and every space or control character is gone."""
-    squeezed = "".join(char for char in value if char > " " and not "\x7f" <= char <= "\x9f").lower()
-    return squeezed.startswith(BAD_SCHEMES)
-
-
 class _LiveContent(HTMLParser):
     """Collects what a browser would run: scripts other than ours, event handlers, script URLs, active tags."""
 
@@ -72,7 +52,7 @@ class _LiveContent(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         self.problems += [f"<{tag} {name}=…>" for name in values if name.startswith("on")]
         urls = {name: value for name, value in values.items() if name in URL_ATTRIBUTES}
-        self.problems += [f"<{tag} {name}={value!r}>" for name, value in urls.items() if _is_bad_url(value)]
+        self.problems += [f"<{tag} {name}={value!r}>" for name, value in urls.items() if bad_url(value)]
         style = values.get("style", "").lower()
         if "expression(" in style or "javascript:" in style:
             self.problems.append(f"<{tag} style={style!r}>")

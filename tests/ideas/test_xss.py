@@ -7,8 +7,6 @@ sees them) and must have only allow-listed tags and attributes, no event handler
 javascript:/vbscript:/data: URL even after control characters and whitespace are taken out.
 """
 
-import html
-import re
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +15,16 @@ from core.extensions import db
 from core.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from ideas import services
 from ideas.models import TITLE_MAX
-from tests.ideas.support import IDEAS_URL, idea_url, ok_json, post_comment, post_idea, rsnake_vectors
+from tests.ideas.support import (
+    IDEAS_URL,
+    URL_ATTRIBUTES,
+    bad_url,
+    idea_url,
+    ok_json,
+    post_comment,
+    post_idea,
+    rsnake_vectors,
+)
 
 # Independent of the product's allow-list: none of these may ever come out, whatever it says.
 NEVER_TAGS = {
@@ -54,23 +61,8 @@ NEVER_TAGS = {
     "isindex",
     "param",
 }
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "background",
-    "dynsrc",
-    "lowsrc",
-    "data",
-    "poster",
-    "codebase",
-    "xlink:href",
-}
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 LINK_REL = {"nofollow", "noopener", "ugc"}
 API_SAMPLE_STEP = 6  # every vector goes through the services; this share of them through POST as well
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 # Markdown's own ways to make a link or an image, which RSnake's HTML vectors do not try.
 MARKDOWN_VECTORS = [
     "[click](javascript:alert(1))",
@@ -86,14 +78,6 @@ MARKDOWN_VECTORS = [
     '[x](http://example.com "title" onmouseover="alert(1)")',
     "```\n<script>alert(1)</script>\n```",
 ]
-
-
-def bad_url(value: str) -> bool:
-    """True when a URL, decoded and stripped of invisible characters, starts with a script-capable scheme."""
-    for candidate in (value, html.unescape(value)):
-        if _INVISIBLE.sub("", candidate).lower().startswith(BAD_SCHEMES):
-            return True
-    return False
 
 
 class LiveScriptFinder(HTMLParser):

@@ -2,13 +2,15 @@
 
 from itertools import count
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from core.extensions import db
 from ideas import services
 from ideas.models import CoAuthor, Comment, Follow, Idea, Vote
 from notifications.models import Notification
+from tests.ideas import support as idea_support
+from tests.ideas.support import assert_error, ok_json  # noqa: F401 - the suite's one copy, for moderation's tests
 
 # Every table a moderation request or job may write to; a refused one must leave all of them as they were.
 STORED_TABLES = (
@@ -63,12 +65,6 @@ def follow(user, idea_id: int, following: bool = True) -> None:
     db.session.commit()
 
 
-def ok_json(response, status: int = 200) -> dict:
-    """The JSON body of a response that must have that status."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
 def job_of(response) -> dict:
     """The Job object of a 202 answer."""
     job = ok_json(response, 202)["job"]
@@ -83,16 +79,6 @@ def job_state(client, job_id: str, status: str) -> dict:
     return job
 
 
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    """The response is the contract's JSON error with that status (and code); returns the error."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["message"]
-    if code is not None:
-        assert error["code"] == code, error
-    return error
-
-
 def form_post(client, path: str, **fields):
     """POST a page's form with the client's CSRF token."""
     return client.post(path, data={"csrf_token": client.csrf, **fields})
@@ -100,8 +86,7 @@ def form_post(client, path: str, **fields):
 
 def row_counts() -> dict[str, int]:
     """How many rows each table a moderation action may write to holds."""
-    db.session.commit()
-    return {table: db.session.scalar(text(f"SELECT COUNT(*) FROM {table}")) for table in STORED_TABLES}
+    return idea_support.row_counts(STORED_TABLES)
 
 
 def _rows(statement) -> set[tuple]:
