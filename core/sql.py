@@ -1,4 +1,4 @@
-"""SQL the dialects spell differently: INSERT … ON CONFLICT DO NOTHING, row by row or set-based."""
+"""SQL the dialects spell differently: INSERT … ON CONFLICT, row by row or set-based."""
 
 from sqlalchemy import true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,6 +14,13 @@ def _insert(table):
 def insert_ignoring_duplicates(table, values: dict | list[dict], conflict_columns: list[str]):
     """INSERT … ON CONFLICT DO NOTHING."""
     return _insert(table).values(values).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def insert_or_update(table, values: dict, conflict_columns: list[str], changes: dict, when=None):
+    """INSERT … ON CONFLICT DO UPDATE SET changes [WHERE when]: the row exists afterwards, changed if it was there."""
+    return (
+        _insert(table).values(values).on_conflict_do_update(index_elements=conflict_columns, set_=changes, where=when)
+    )
 
 
 def insert_select_ignoring_duplicates(table, columns: list[str], rows, conflict_columns: list[str]):

@@ -10,7 +10,7 @@ from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
-from core.sql import insert_ignoring_duplicates
+from core.sql import insert_ignoring_duplicates, insert_or_update
 from core.timeutil import utcnow
 from ideas import catalogue, similarity, validation
 from ideas.counters import change_comment_count, change_vote_count, hot_base
@@ -182,12 +182,18 @@ def unvote(user: User, idea: Idea) -> int:
 
 
 def auto_follow(user: User, idea_id: int) -> None:
-    """Follow because the user voted or commented, unless they unfollowed before (their choice wins)."""
+    """Follow because the user voted or commented, unless they unfollowed before (their choice wins).
+
+    A follow a merge carried over becomes the user's own when they act on the idea themselves, so
+    that undoing the merge later leaves them following what they voted or commented on.
+    """
     db.session.execute(
-        insert_ignoring_duplicates(
+        insert_or_update(
             Follow.__table__,
             {"idea_id": idea_id, "user_id": user.id, "active": True, "created_at": utcnow()},
             ["idea_id", "user_id"],
+            changes={"merge_id": None},
+            when=Follow.__table__.c.merge_id.is_not(None),
         )
     )
 

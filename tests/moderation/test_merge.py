@@ -181,13 +181,30 @@ def test_unmerge_keeps_votes_cast_on_the_target_after_the_merge(merged, make_use
     after = snapshot(merged.source, merged.target)
     before = merged.before
     assert after["votes"] == before["votes"] | {(merged.target, late_voter.id), (merged.target, merged.s_voter.id)}
-    assert after["follows"] == before["follows"] | {(merged.target, late_voter.id, True)}
+    # The re-vote made the carried follow of T the voter's own, so it outlives the merge like the vote.
+    assert after["follows"] == before["follows"] | {
+        (merged.target, late_voter.id, True),
+        (merged.target, merged.s_voter.id, True),
+    }
     assert (after["co_authors"], after["comments"]) == (before["co_authors"], before["comments"])
     assert after["ideas"][merged.source] == before["ideas"][merged.source]
     status, merged_into, vote_count, comment_count, _ = after["ideas"][merged.target]
     before_status, before_merged_into, before_votes, before_comments, _ = before["ideas"][merged.target]
     assert (status, merged_into, comment_count) == (before_status, before_merged_into, before_comments)
     assert vote_count == before_votes + 2 == assert_vote_count_exact(merged.target)
+
+
+def test_a_carried_follower_who_acts_on_the_target_keeps_following_it_after_unmerge(merged, mod_api, finish):
+    comment_on(merged.s_follower, merged.target, "Following this one now.")  # a comment follows, as a vote does
+    follow(merged.moderator, merged.target)  # an explicit follow of a follow the merge carried
+    follow(merged.s_unfollower, merged.target)  # an unfollow the merge carried, turned into a follow
+    finish(mod_api.post(f"/api/v1/ideas/{merged.source}/unmerge"), mod_api)
+    target_follows = {
+        (user, active) for idea, user, active in snapshot(merged.target)["follows"] if idea == merged.target
+    }
+    acted = {merged.s_follower.id, merged.moderator.id, merged.s_unfollower.id}
+    assert {(user_id, True) for user_id in acted} <= target_follows
+    assert merged.s_voter.id not in {user_id for user_id, _ in target_follows}  # carried, never acted on: gone
 
 
 def test_the_source_takes_votes_and_comments_again_after_unmerge(merged, mod_api, finish, api):
