@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint bench bench-pages eval-dupes browser worker clean
+.PHONY: run test test-fast lint bench bench-pages eval-dupes browser redis-server worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ run: $(VENV)/.runtime
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: $(VENV)/.dev browser
+# The outage tests start and stop Redis servers of their own.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq redis-server; }
+
+test: $(VENV)/.dev browser redis-server
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.dev
+test-fast: $(VENV)/.dev redis-server
 	$(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -12,6 +12,7 @@ from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, Logi
 from core import audit
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.sanitize import one_line
 from core.timeutil import as_utc, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -65,7 +66,7 @@ def create_user(email: str, name: str, password: str, role: str = "staff", depar
     fields = {}
     if "@" not in email or len(email) > 254:
         fields["email"] = ["Enter a valid e-mail address."]
-    if not name.strip():
+    if not one_line(name):
         fields["name"] = ["Enter a name."]
     if role not in ROLES:
         fields["role"] = [f"Choose one of: {', '.join(ROLES)}."]
@@ -77,10 +78,10 @@ def create_user(email: str, name: str, password: str, role: str = "staff", depar
         raise ApiError(409, f"A user with e-mail {normalise_email(email)} exists already.", "email_taken")
     user = User(
         email=normalise_email(email),
-        name=name.strip(),
+        name=one_line(name),
         password_hash=hash_password(password),
         role=role,
-        department=get_or_create_department(department.strip() or "General"),
+        department=get_or_create_department(one_line(department) or "General"),
     )
     db.session.add(user)
     db.session.flush()

@@ -51,6 +51,10 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "SERVER_TIMING": os.environ.get("SERVER_TIMING", "0") == "1",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down: count in this process instead, and never fail a request over a limit's storage.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,17 +1,22 @@
 """The one way to run background work.
 
-Code enqueues a job by dotted name (`enqueue("jobs.merge.run", merge_id)`). The job is recorded
+Code enqueues a job by dotted name (`enqueue("jobs.moderation.merge", merge_id)`). The job is recorded
 in `job_records` in the caller's transaction and dispatched only after that transaction commits:
-to RQ when REDIS_URL is set, otherwise run in-process right after the commit. Job functions take
-ids, re-load what they need and must be idempotent: RQ retries them after a failure or a killed
-worker.
+to RQ when REDIS_URL is set, otherwise run in-process right after the commit. A dispatch that
+fails (Redis down) loses nothing: the record stays queued and core.job_relay dispatches it later.
+Job functions take ids, re-load what they need and must be idempotent: RQ retries them after a
+failure, and the relay resumes them after their worker died.
 """
 
 import importlib
 import logging
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app
+from redis import RedisError
 from rq import Queue, Retry, get_current_job
 from rq.job import Job as RQJob
 from sqlalchemy import event, update
@@ -29,6 +34,9 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "ideapool_pending_jobs"
 RETRY_INTERVALS = [5, 30, 120, 600]
 JOB_TIMEOUT_SECONDS = 30 * 60
+HEARTBEAT_SECONDS = 10  # a running job says it is alive this often…
+ALIVE_SECONDS = 35  # …and counts as dead (its worker killed) this long after its last word
+ALIVE_PREFIX = "ideapool:job-alive:"
 
 
 class JobFailure:
@@ -45,11 +53,28 @@ class JobFailure:
 def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default") -> JobRecord:
     """Record a job in the current transaction; it is dispatched once that transaction commits."""
     record = JobRecord(
-        id=str(uuid.uuid4()), name=name, args=list(args), user_id=user_id, status="queued", progress=0.0, attempts=0
+        id=str(uuid.uuid4()),
+        name=name,
+        args=list(args),
+        user_id=user_id,
+        queue=queue,
+        status="queued",
+        progress=0.0,
+        attempts=0,
     )
     db.session.add(record)
     db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
     return record
+
+
+def dispatch(job_id: str, queue: str) -> bool:
+    """Hand a committed job to RQ (or run it here without Redis); False when Redis did not take it."""
+    try:
+        _dispatch(job_id, queue)
+    except RedisError as error:
+        log.warning("Redis unavailable (%s); job %s stays queued for the relay", error, job_id)
+        return False
+    return True
 
 
 def _dispatch(job_id: str, queue: str) -> None:
@@ -82,7 +107,7 @@ def _after_commit(session: Session) -> None:
         return  # SQLAlchemy says "commit" when a SAVEPOINT is released; nothing is committed yet
     pending = session.info.pop(PENDING_KEY, [])
     for job_id, queue, _record in pending:
-        _dispatch(job_id, queue)
+        dispatch(job_id, queue)
 
 
 def _after_rollback(session: Session, transaction) -> None:
@@ -136,7 +161,8 @@ def _execute(job_id: str):
         return result
     _set_fields(job_id, status="started", started_at=utcnow(), attempts=JobRecord.attempts + 1, error=None)
     try:
-        result = function(*args)
+        with _heartbeat(job_id):
+            result = function(*args)
         db.session.execute(update(JobRecord).where(JobRecord.id == job_id).values(**_outcome(result)))
         transaction.end_unit()
     except Exception as exc:
@@ -145,6 +171,45 @@ def _execute(job_id: str):
         _set_fields(job_id, status=status, error=f"{type(exc).__name__}: {exc}", ended_at=utcnow())
         raise
     return result
+
+
+def alive_key(job_id: str) -> str:
+    """The Redis key a running job keeps alive (see _heartbeat); gone means its worker died."""
+    return f"{ALIVE_PREFIX}{job_id}"
+
+
+@contextmanager
+def _heartbeat(job_id: str) -> Iterator[None]:
+    """While an RQ job runs, a thread of its own renews the job's alive key every HEARTBEAT_SECONDS.
+
+    In Redis rather than the database, so that it never waits on the job's own locks.
+    """
+    rq_job = get_current_job()
+    if rq_job is None:
+        yield  # in-process: the request that runs it is its own proof of life
+        return
+    connection, stopped, key = rq_job.connection, threading.Event(), alive_key(job_id)
+
+    def beat() -> None:
+        while True:
+            try:
+                connection.set(key, 1, ex=ALIVE_SECONDS)
+            except RedisError as error:  # a missed beat is retried at the next one
+                log.warning("Heartbeat of job %s failed: %s", job_id, error)
+            if stopped.wait(HEARTBEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
+        try:
+            connection.delete(key)
+        except RedisError:
+            pass  # it expires on its own
 
 
 def _outcome(result) -> dict:

@@ -1,6 +1,6 @@
 """Page numbers of lists that page: `page` (1-based) and `per_page`, checked once for every list.
 
-The API answers a paged list as `{"items", "page", "per_page", "total"}` (spec/API.md); without
+The API answers a paged list as `{"items", "page", "per_page", "total"}` (docs/api.md); without
 `page` a caller gets the first page, and nothing is cut off silently.
 """
 

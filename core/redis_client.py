@@ -8,7 +8,9 @@ from redis import Redis
 
 @lru_cache(maxsize=8)
 def _redis(url: str) -> Redis:
-    return Redis.from_url(url)
+    # A Redis that does not answer must not hold a request for long: every caller has a fallback.
+    # (RQ's worker raises the read timeout above its own blocking wait.)
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, health_check_interval=30)
 
 
 def redis_connection() -> Redis | None:

@@ -1,8 +1,10 @@
-"""The one sanitising function: Markdown -> HTML -> bleach allow-list + linkify.
+"""Sanitising user text: Markdown -> HTML -> bleach allow-list + linkify, and single-line fields.
 
-Templates mark nothing else safe; every stored *_html column comes from render_markdown.
+Templates mark nothing else safe; every stored *_html column comes from render_markdown. Fields
+that are one line (titles, tags, names; e-mail subjects built from them) go through one_line.
 """
 
+import re
 from functools import partial
 
 import bleach
@@ -72,3 +74,15 @@ def render_markdown(source: str) -> str:
     """Markdown source to sanitised HTML, safe to show as is."""
     html = markdown.markdown(source or "", extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
     return _cleaner.clean(html)
+
+
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text for a single-line field: line breaks and other control characters become one space.
+
+    A title or a name ends up in e-mail headers and page titles, where a line break would start a
+    new header (or break the message); pasted text with one keeps its words.
+    """
+    return " ".join(_CONTROL_OR_BREAK.sub(" ", text).split())

@@ -1,6 +1,7 @@
 """Field checks shared by the API and the forms: one set of rules, one set of messages."""
 
 from core.paging import MAX_ID
+from core.sanitize import one_line
 from ideas.models import BODY_MAX, COMMENT_MAX, MAX_TAGS, TAG_MAX, TITLE_MAX, TITLE_MIN, VISIBILITIES
 
 NUL = "\x00"  # PostgreSQL text cannot hold it (the driver raises); refused on SQLite too, so both behave alike
@@ -16,6 +17,7 @@ def _text(
     min_len: int,
     max_len: int,
     missing: str = "This field is required.",
+    single_line: bool = False,
 ) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -27,7 +29,7 @@ def _text(
     if NUL in value:
         errors[name] = [NUL_MESSAGE]
         return None
-    value = value.strip()
+    value = one_line(value) if single_line else value.strip()
     if len(value) < min_len:
         errors[name] = [f"Use at least {min_len} characters."]
     elif len(value) > max_len:
@@ -36,8 +38,8 @@ def _text(
 
 
 def title(value, errors: dict, required: bool = True) -> str | None:
-    """3–200 characters."""
-    return _text(value, "title", errors, required=required, min_len=TITLE_MIN, max_len=TITLE_MAX)
+    """3–200 characters on one line (line breaks and control characters fold into a space)."""
+    return _text(value, "title", errors, required=required, min_len=TITLE_MIN, max_len=TITLE_MAX, single_line=True)
 
 
 def body(value, errors: dict, required: bool = False) -> str | None:
@@ -66,7 +68,7 @@ def tags(value, errors: dict) -> list[str] | None:
     if any(NUL in tag for tag in value):
         errors["tags"] = [NUL_MESSAGE]
         return None
-    names = list(dict.fromkeys(" ".join(tag.lower().split()) for tag in value if tag.strip()))
+    names = list(dict.fromkeys(one_line(tag.lower()) for tag in value if one_line(tag)))
     if len(names) > MAX_TAGS:
         errors["tags"] = [f"Use at most {MAX_TAGS} tags."]
     elif any(len(name) > TAG_MAX for name in names):

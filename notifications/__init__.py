@@ -12,10 +12,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(admin_views.dead_letters_bp)
     app.cli.add_command(cli.digest_command)
     app.cli.add_command(cli.mail_cli)
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)
     nav.register(app, nav.NavEntry("Webhooks", "webhooks_admin.index", lambda user: user.is_admin, position=80))
+    nav.register(
+        app, nav.NavEntry("Dead letters", "dead_letters.dead_letters_index", lambda user: user.is_admin, position=81)
+    )
     nav.register(
         app,
         nav.NavEntry(

@@ -14,8 +14,14 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from core.sanitize import one_line
+
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 20
+
+
+class RefusedForNow(Exception):
+    """Some messages were refused for now (4xx): the job raises this to be retried with back-off."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,8 @@ def compose(to_address: str, to_name: str, subject: str, template: str, message_
     context = {**context, "unsubscribe_url": unsubscribe, "base_url": current_app.config["BASE_URL"], "name": to_name}
     return Mail(
         to_address=to_address,
-        to_name=to_name,
-        subject=subject,
+        to_name=one_line(to_name),
+        subject=one_line(subject),
         text=render_template(f"email/{template}.txt", **context),
         html=render_template(f"email/{template}.html", **context),
         unsubscribe_url=unsubscribe,
@@ -89,6 +95,23 @@ def to_email_message(mail: Mail) -> EmailMessage:
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
+
+
+def refused_for_now(error: Exception) -> bool:
+    """True when the SMTP server refused this one message for now (a 4xx answer): try it again later.
+
+    Any other refusal of one message (a 5xx answer, or a message that cannot be built) is for good.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 400 <= error.smtp_code < 500
+
+
+def server_unavailable(error: Exception) -> bool:
+    """True when the error is about the SMTP server, not one message: stop and retry the whole job."""
+    return isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) or (
+        isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+    )
 
 
 def _connect(url: str) -> smtplib.SMTP:

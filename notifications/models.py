@@ -21,8 +21,10 @@ from core.timeutil import utcnow
 
 KINDS = ("idea_responded", "idea_merged", "comment_moved", "reply", "new_idea_in_campaign")
 # none: no e-mail; pending: to send now; sent: the SMTP server accepted it; digest: waits for the
-# daily digest; digested: went out in a digest.
-EMAIL_STATES = ("none", "pending", "sent", "digest", "digested")
+# daily digest; digested: went out in a digest; failed: a dead letter (could not be built, refused for
+# good, or refused MAX_EMAIL_ATTEMPTS times), shown to admins, who can send it again.
+EMAIL_STATES = ("none", "pending", "sent", "digest", "digested", "failed")
+MAX_EMAIL_ATTEMPTS = 5
 
 
 class Notification(db.Model):
@@ -53,6 +55,8 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     email_state: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_error: Mapped[str | None] = mapped_column(Text)
 
 
 WEBHOOK_EVENTS = ("idea.created", "idea.responded", "idea.merged")

@@ -5,7 +5,9 @@ user's preference, and e-mail goes out in batches over one SMTP connection; a me
 sent only once the SMTP server accepted it, so a retried job sends only what is still pending.
 """
 
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -19,7 +21,9 @@ from core.extensions import db
 from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
 from notifications import mail
-from notifications.models import Notification
+from notifications.models import MAX_EMAIL_ATTEMPTS, Notification
+
+log = logging.getLogger(__name__)
 
 EMAIL_BATCH = 200
 PAGE_SIZE = 50
@@ -78,6 +82,7 @@ def notify(recipients: Select, message: Message, actor_id: int | None) -> int:
 _NOTIFICATION_FIELDS = Bundle(
     "notification",
     Notification.id,
+    Notification.email_attempts,
     Notification.kind,
     Notification.text,
     Notification.subject,
@@ -87,11 +92,13 @@ _NOTIFICATION_FIELDS = Bundle(
 _USER_FIELDS = Bundle("user", User.id, User.email, User.name, User.email_preference)
 
 
-def _pending_batch(event_key: str | None, state: str, limit: int | None, user_ids: list[int] | None = None):
+def _pending_batch(
+    event_key: str | None, state: str, limit: int | None, user_ids: list[int] | None = None, after_id: int = 0
+):
     statement = (
         select(_NOTIFICATION_FIELDS, _USER_FIELDS)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.email_state == state)
+        .where(Notification.email_state == state, Notification.id > after_id)
         .order_by(Notification.id)
         .limit(limit)
     )
@@ -102,11 +109,11 @@ def _pending_batch(event_key: str | None, state: str, limit: int | None, user_id
     return db.session.execute(statement).all()
 
 
-def _digest_user_ids(limit: int) -> list[int]:
+def _digest_user_ids(limit: int, after_user_id: int) -> list[int]:
     """The next users with notifications waiting for their digest."""
     statement = (
         select(Notification.user_id)
-        .where(Notification.email_state == "digest")
+        .where(Notification.email_state == "digest", Notification.user_id > after_user_id)
         .group_by(Notification.user_id)
         .order_by(Notification.user_id)
         .limit(limit)
@@ -134,8 +141,8 @@ def _notification_mail(notification, user) -> mail.Mail:
     )
 
 
-def _mark(notification_ids: list[int], state: str) -> None:
-    """Record what the SMTP server accepted, in its own short transaction."""
+def _mark(notification_ids: list[int], **values) -> None:
+    """Record what became of their e-mail, in its own short transaction."""
     if db.engine.dialect.name == "postgresql":
         # Committed without waiting for the disk flush: a killed worker loses nothing (the server has
         # the commit); only a crash of the database server itself could forget a few "sent" marks.
@@ -143,50 +150,86 @@ def _mark(notification_ids: list[int], state: str) -> None:
     db.session.execute(
         update(Notification)
         .where(Notification.id.in_(notification_ids))
-        .values(email_state=state, emailed_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     transaction.end_unit()
+
+
+@dataclass
+class _Outcome:
+    sent: int = 0
+    refused_for_now: int = 0
 
 
 def send_pending_emails(event_key: str | None = None) -> int:
     """Send the pending immediate e-mail (of one event, or all), batch by batch; returns how many went out.
 
     Each message is marked sent right after the SMTP server accepted it, so a retry after a failure
-    or a killed worker sends only what is still pending. A down server raises, and the job is retried.
+    or a killed worker sends only what is still pending. A down server raises, and the job is retried;
+    a message the server refuses is set aside (see _send_all) and never holds up the others.
     """
-    sent = 0
-    while batch := _pending_batch(event_key, "pending", EMAIL_BATCH):
+    outcome, after_id = _Outcome(), 0
+    while batch := _pending_batch(event_key, "pending", EMAIL_BATCH, after_id=after_id):
+        after_id = batch[-1][0].id
         outgoing = [
             (
-                notification.id,
-                _notification_mail(notification, user) if user.email_preference != "never" else None,
+                [notification.id],
+                notification.email_attempts,
+                lambda n=notification, u=user: _notification_mail(n, u) if u.email_preference != "never" else None,
             )
             for notification, user in batch
         ]
-        sent += _send_all(outgoing, "sent")
-    return sent
+        _send_all(outgoing, "sent", outcome)
+    _retry_later_if_refused(outcome)
+    return outcome.sent
 
 
-def _send_all(outgoing: list[tuple[list[int] | int, mail.Mail | None]], sent_state: str) -> int:
-    """Send each message over one connection, marking its notifications as soon as the server accepted it."""
+def _retry_later_if_refused(outcome: _Outcome) -> None:
+    if outcome.refused_for_now:
+        raise mail.RefusedForNow(f"The SMTP server refused {outcome.refused_for_now} message(s) for now.")
+
+
+def _send_all(outgoing: list[tuple[list[int], int, Callable]], sent_state: str, outcome: _Outcome) -> None:
+    """Build and send each message over one connection, marking its notifications as soon as it is settled.
+
+    A message that cannot be built, or that the server refuses for good, becomes a dead letter at
+    once; one refused for now counts an attempt and stays pending, and after MAX_EMAIL_ATTEMPTS it is
+    a dead letter too. Only a server that is down stops the batch (the job is then retried).
+    """
     transaction.end_unit()  # hold no database lock while talking to the SMTP server
-    sent = 0
     with mail.smtp_session() as send:
-        for ids, message in outgoing:
-            ids = ids if isinstance(ids, list) else [ids]
-            if message is not None:
-                send(message)
-                sent += 1
-            _mark(ids, sent_state if message is not None else "none")
-    return sent
+        for ids, attempts, build in outgoing:
+            try:
+                message = build()
+                if message is not None:
+                    send(message)
+            except Exception as error:
+                if mail.server_unavailable(error):
+                    raise
+                _set_aside(ids, attempts + 1, error, outcome)
+                continue
+            outcome.sent += message is not None
+            _mark(ids, email_state=sent_state if message is not None else "none", emailed_at=utcnow())
+
+
+def _set_aside(ids: list[int], attempts: int, error: Exception, outcome: _Outcome) -> None:
+    """A refused message: pending for another attempt, or a dead letter an admin can send again."""
+    for_now = mail.refused_for_now(error) and attempts < MAX_EMAIL_ATTEMPTS
+    outcome.refused_for_now += for_now
+    log.warning("E-mail for notification(s) %s refused (%s): %s", ids, "for now" if for_now else "dead letter", error)
+    values = {"email_attempts": attempts, "email_error": f"{type(error).__name__}: {error}"[:2000]}
+    if not for_now:
+        values["email_state"] = "failed"
+    _mark(ids, **values)
 
 
 def send_digests() -> int:
     """Gather each user's digest-bound notifications into one e-mail; returns how many digests went out."""
-    digests = 0
+    outcome, after_user_id = _Outcome(), 0
     # A batch is a set of whole users, so nobody's news is split over two e-mails.
-    while user_ids := _digest_user_ids(EMAIL_BATCH):
+    while user_ids := _digest_user_ids(EMAIL_BATCH, after_user_id):
+        after_user_id = user_ids[-1]
         batch = _pending_batch(None, "digest", None, user_ids)
         by_user: dict[int, list] = defaultdict(list)
         users: dict[int, User] = {}
@@ -196,12 +239,14 @@ def send_digests() -> int:
         outgoing = [
             (
                 [n.id for n in items],
-                _digest_mail(users[user_id], items) if users[user_id].email_preference != "never" else None,
+                max(n.email_attempts for n in items),
+                lambda u=users[user_id], i=items: _digest_mail(u, i) if u.email_preference != "never" else None,
             )
             for user_id, items in by_user.items()
         ]
-        digests += _send_all(outgoing, "digested")
-    return digests
+        _send_all(outgoing, "digested", outcome)
+    _retry_later_if_refused(outcome)
+    return outcome.sent
 
 
 def _digest_mail(user: User, notifications: list) -> mail.Mail:

@@ -122,7 +122,7 @@ def deliver(delivery_id: int) -> dict:
     transaction.end_unit()  # hold no database lock while waiting for the other side
     try:
         status = _post(url, body, headers)
-    except (urllib.error.URLError, OSError) as error:
+    except Exception as error:  # refused, unreachable or not even sent: retried, then a dead letter
         state = "pending" if jobs.will_retry() else "failed"
         _log_attempt(delivery_id, state, getattr(error, "code", None), str(error))
         raise

@@ -1,6 +1,7 @@
 """Helpers the core and accounts tests share: extra apps, subprocesses, HTML and cookie reading."""
 
 import os
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -43,6 +44,47 @@ def run_flask(*args: str, env: dict | None = None) -> subprocess.CompletedProces
         text=True,
         timeout=300,
     )
+
+
+def worker_environment(app, **extra: str) -> dict:
+    """A worker's environment: this test's database and Redis (and extra), nothing else from the lane."""
+    environment = {key: value for key, value in os.environ.items() if key not in LANE_VARIABLES}
+    environment.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        SECRET_KEY="worker-test-secret",
+        RATELIMIT_ENABLED="0",
+        **extra,
+    )
+    return environment
+
+
+def flask_worker(app, log_path, *args: str, **extra_environment: str) -> subprocess.Popen:
+    """`flask --app wsgi worker ARGS` as a real process on the app's database and Redis, its output in log_path."""
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the file descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
+            cwd=REPO_ROOT,
+            env=worker_environment(app, **extra_environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (RQ's work-horse leaves the worker's process group)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *(descendant for child in children for descendant in process_tree(int(child)))]
+
+
+def kill_all(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker with its work-horse and scheduler, all at once, as when a machine dies."""
+    for pid in process_tree(worker.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    worker.wait(timeout=10)
 
 
 def session_cookie(client) -> str | None:

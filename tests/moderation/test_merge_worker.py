@@ -18,9 +18,7 @@ What the test does:
 """
 
 import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +32,7 @@ from core.extensions import db
 from core.models import JobRecord
 from ideas.models import Vote
 from moderation.models import Merge
-from tests.conftest import REPO_ROOT
+from tests.core.support import flask_worker, kill_all, process_tree
 from tests.moderation.jobs_for_tests import COPIED
 from tests.moderation.support import (
     assert_vote_count_exact,
@@ -54,30 +52,6 @@ HANG_SECONDS = 30
 WAIT_SECONDS = 60
 
 
-def worker_environment(app) -> dict:
-    """The worker's environment: this test's database and Redis, nothing else from the lane."""
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    environment.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app.config["REDIS_URL"],
-        SECRET_KEY="worker-test-secret",
-        RATELIMIT_ENABLED="0",
-    )
-    return environment
-
-
-def flask_worker(app, log_path, *args: str) -> subprocess.Popen:
-    """`flask --app wsgi worker ARGS`, its output in log_path."""
-    with open(log_path, "ab") as log:  # the child keeps its own copy of the file descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
-            cwd=REPO_ROOT,
-            env=worker_environment(app),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def wait_until(condition, what: str, worker: subprocess.Popen, log_path) -> None:
     """Poll until condition() holds; fail with the worker's log if it does not within WAIT_SECONDS."""
     deadline = time.monotonic() + WAIT_SECONDS
@@ -87,19 +61,6 @@ def wait_until(condition, what: str, worker: subprocess.Popen, log_path) -> None
         assert worker.poll() is None, f"the worker exited early:\n{log_path.read_text()}"
         time.sleep(0.1)
     pytest.fail(f"timed out waiting until {what}; worker log:\n{log_path.read_text()}")
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and all its descendants (RQ's work-horse leaves the worker's process group)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [pid, *(descendant for child in children for descendant in process_tree(int(child)))]
-
-
-def kill_all(worker: subprocess.Popen) -> None:
-    """SIGKILL the worker with its work-horse and scheduler, all at once."""
-    for pid in process_tree(worker.pid):
-        os.kill(pid, signal.SIGKILL)
-    worker.wait(timeout=10)
 
 
 def running(pid: int) -> bool:

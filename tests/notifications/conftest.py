@@ -3,6 +3,7 @@
 import pytest
 
 from tests.notifications.servers import SmtpInbox, WebhookReceiver
+from tests.notifications.support import add_votes, make_voters, new_idea
 
 
 @pytest.fixture
@@ -33,3 +34,12 @@ def redis_only(app):
 def in_process_only(app, monkeypatch):
     """Run this test's jobs in-process (the embedded mode), also in a lane where REDIS_URL is set."""
     monkeypatch.setitem(app.config, "REDIS_URL", None)
+
+
+@pytest.fixture
+def backed_idea(users, make_user):
+    """An idea by staff with three more voters; (idea, [voters])."""
+    idea = new_idea(users["staff"], title="Lunch-and-learn sessions on Fridays")
+    voters = make_voters(make_user, 3)
+    add_votes(idea, voters)
+    return idea, voters

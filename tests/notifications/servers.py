@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for the notification tests: SMTP (aiosmtpd) and a webhook receiver (http.server)."""
 
+import asyncio
 import json
 import socket
 import threading
@@ -26,12 +27,22 @@ class SmtpInbox:
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages: list[EmailMessage] = []
         self.refusing = False  # True: answer every message with a temporary failure (451)
+        self.delay = 0.0  # seconds each message takes to be accepted (a slow server)
+        self.refused: dict[str, str] = {}  # recipient address -> the answer to RCPT TO, e.g. "550 No such user"
         self._controller: Controller | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
+        """Accept a recipient, unless `refused` says how to refuse it."""
+        if address in self.refused:
+            return self.refused[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         """Keep the message as the receiving side sees it (or refuse it while `refusing`)."""
         if self.refusing:
             return "451 Try again later"
+        await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

@@ -2,18 +2,13 @@
 
 from urllib.parse import urlsplit
 
-import pytest
-
 from notifications import mail
 from tests.notifications.servers import parts
 from tests.notifications.support import (
-    add_votes,
     email_states,
     job_records,
     job_with_args,
     make_retries_due,
-    make_voters,
-    new_idea,
     preference_of,
     publish,
     recipients,
@@ -27,15 +22,6 @@ from tests.notifications.support import (
 RESPONDED = "idea_responded"
 EMAIL_JOB = "jobs.notifications.send_emails"
 BASE_URL = "http://ideapool.test"
-
-
-@pytest.fixture
-def backed_idea(users, make_user):
-    """An idea by staff with three more voters; (idea, [voters])."""
-    idea = new_idea(users["staff"], title="Lunch-and-learn sessions on Fridays")
-    voters = make_voters(make_user, 3)
-    add_votes(idea, voters)
-    return idea, voters
 
 
 def unsubscribe_link(message) -> str:
