@@ -48,6 +48,8 @@ def authenticate_request():
         if user is None:
             raise ApiError(401, "The access token is invalid or revoked.", "invalid_token")
         g.token_user = user
+        # The token names who calls, whatever session cookie comes along (Flask-Login would pick the cookie).
+        login_manager._update_request_context_with_user(user)
         return
     if wants_json() and not current_user.is_authenticated:
         return  # no session to forge a request with: the view answers 401 (or serves anyone)

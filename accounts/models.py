@@ -23,6 +23,17 @@ class Department(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class LoginFailure(db.Model):
+    """Failed sign-ins into one account from one client address, counted until a sign-in succeeds."""
+
+    __tablename__ = "login_failures"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class User(UserMixin, db.Model):
     """A person who signs in. Roles are not a ladder: admin has every right, the others their own."""
 
@@ -41,8 +52,6 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # How notifications reach the user by e-mail: at once (default), in the daily digest, or never.
     email_preference: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     department: Mapped[Department] = relationship(lazy="select")  # loaded where shown (settings, admin, API /me)

@@ -1,6 +1,7 @@
 """The only place that changes accounts: users, logins, sessions and tokens. Flushes, never commits."""
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -8,11 +9,12 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, LoginSession, User
+from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, LoginFailure, LoginSession, User
 from core import audit
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import one_line
+from core.sql import insert_or_update
 from core.timeutil import as_utc, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -98,39 +100,51 @@ def change_role(actor: User, user: User, role: str) -> None:
     db.session.flush()
 
 
-def _lock_remaining(user: User) -> int:
-    """Seconds the account stays throttled after repeated failures (0 when it is not)."""
+def _backoff_remaining(user: User, client: str) -> int:
+    """Seconds this client must wait before trying this account again (0 when it need not).
+
+    The first LOGIN_FREE_FAILURES failures cost nothing; from then on each failure doubles the wait,
+    from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS. Other clients are not slowed down,
+    so nobody can lock an owner out of their account by guessing wrong on purpose.
+    """
     config = current_app.config
-    if user.failed_logins < config["LOGIN_MAX_FAILURES"] or user.last_failed_login_at is None:
+    record = db.session.get(LoginFailure, (user.id, client))
+    if record is None or record.failures < config["LOGIN_FREE_FAILURES"]:
         return 0
-    until = as_utc(user.last_failed_login_at) + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-    return max(0, int((until - utcnow()).total_seconds()))
+    doublings = min(record.failures - config["LOGIN_FREE_FAILURES"], 30)
+    wait = min(config["LOGIN_BACKOFF_MAX_SECONDS"], config["LOGIN_BACKOFF_SECONDS"] * 2**doublings)
+    until = as_utc(record.last_failed_at) + timedelta(seconds=wait)
+    return max(0, math.ceil((until - utcnow()).total_seconds()))
 
 
 class LoginThrottled(Exception):
-    """Too many failed logins for this account; try again after `seconds`."""
+    """Too many failed sign-ins into this account from this client; try again after `seconds`."""
 
     def __init__(self, seconds: int):
-        super().__init__(f"Too many failed sign-in attempts. Try again in {max(1, seconds // 60)} minutes.")
+        wait = f"{math.ceil(seconds / 60)} minutes" if seconds >= 120 else f"{seconds} seconds"
+        super().__init__(f"Too many failed sign-in attempts. Try again in {wait}.")
         self.seconds = seconds
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user if the password is right; counts failures and throttles the account after too many."""
+def _count_failure(user: User, client: str) -> None:
+    row = {"user_id": user.id, "client": client, "failures": 1, "last_failed_at": utcnow()}
+    table = LoginFailure.__table__
+    changes = {"failures": table.c.failures + 1, "last_failed_at": utcnow()}
+    db.session.execute(insert_or_update(table, row, ["user_id", "client"], changes))
+
+
+def authenticate(email: str, password: str, client: str) -> User | None:
+    """The user if the password is right; failures slow down this client for this account (see above)."""
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if seconds := _lock_remaining(user):
+    if seconds := _backoff_remaining(user, client):
         raise LoginThrottled(seconds)
     if user.active and check_password_hash(user.password_hash, password):
-        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0))
+        db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id, LoginFailure.client == client))
         return user
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1, last_failed_login_at=utcnow())
-    )
+    _count_failure(user, client)
     return None
 
 

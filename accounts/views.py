@@ -38,7 +38,7 @@ def login():
     next_url = request.values.get("next")
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except services.LoginThrottled as throttled:
             form.email.errors.append(str(throttled))
             return render_template("accounts/login.html", form=form, next=next_url), 429
@@ -53,9 +53,20 @@ def login():
     return render_template("accounts/login.html", form=form, next=next_url)
 
 
+# Browsers say where a request comes from; a GET from another site (a link, an image) only asks.
+SIGN_OUT_AT_ONCE_FROM = {"same-origin", "none"}
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    """End the login session everywhere: the old cookie no longer signs anyone in."""
+    """End the login session everywhere: the old cookie no longer signs anyone in.
+
+    POST (with the CSRF token) signs out. GET does too when the browser says it was typed, bookmarked
+    or clicked on this site (Sec-Fetch-Site), and from clients that send no such header; a GET that
+    another site started shows a button instead, so no other site can sign people out.
+    """
+    if request.method == "GET" and request.headers.get("Sec-Fetch-Site", "none") not in SIGN_OUT_AT_ONCE_FROM:
+        return render_template("accounts/logout.html")
     if current_user.is_authenticated:
         services.end_login_session(current_user.session_token)
     logout_user()

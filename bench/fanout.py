@@ -128,10 +128,9 @@ def create_users(count: int, department: str = "Bench") -> list[int]:
     department_id = get_or_create_department(department).id
     statement = text(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < :count) "
-        "INSERT INTO users (email, name, password_hash, role, department_id, active, email_preference, "
-        "failed_logins, created_at) "
+        "INSERT INTO users (email, name, password_hash, role, department_id, active, email_preference, created_at) "
         "SELECT 'bench' || n || '@bench.test', 'Bench user ' || n, :hash, 'staff', :department, :active, "
-        "'immediate', 0, :now FROM seq"
+        "'immediate', :now FROM seq"
     ).bindparams(_now())
     db.session.execute(
         statement, {"count": count, "hash": BENCH_PASSWORD_HASH, "department": department_id, "active": True}

@@ -49,6 +49,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "ideapool@localhost"),
         "BASE_URL": base_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # How many proxies (load balancer, ingress) stand in front of the app and set X-Forwarded-For.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SERVER_TIMING": os.environ.get("SERVER_TIMING", "0") == "1",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down: count in this process instead, and never fail a request over a limit's storage.
@@ -64,6 +66,8 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "JOB_QUEUES": ("high", "default", "low"),
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_SECONDS": 15 * 60,
+        # Sign-in back-off per account and client address: free failures, then a doubling wait.
+        "LOGIN_FREE_FAILURES": 5,
+        "LOGIN_BACKOFF_SECONDS": 30,
+        "LOGIN_BACKOFF_MAX_SECONDS": 15 * 60,
     }

@@ -1,6 +1,7 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the trusted proxies in front of the app."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,11 +25,21 @@ HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def register(app: Flask) -> None:
-    """Add the headers to every response, errors included."""
+    """Add the headers to every response, errors included; believe X-Forwarded-* of trusted proxies only."""
+    headers = dict(HEADERS)
+    if app.config["BASE_URL"].startswith("https://"):
+        headers["Strict-Transport-Security"] = HSTS
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        # The client is the address the outermost trusted proxy saw; anything a client adds is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -93,16 +93,18 @@ def _announce(idea: Idea) -> None:
 
 
 def may_edit(user: User, idea: Idea) -> bool:
-    """Authors until the first official response; moderators always (merged ideas are read-only)."""
+    """Authors until the first official response and while unlocked; moderators always (merged ideas are read-only)."""
     if idea.merged_into_id is not None:
         return False
-    return user.is_moderator or (user.id == idea.author_id and idea.responded_at is None)
+    return user.is_moderator or (user.id == idea.author_id and idea.responded_at is None and not idea.locked)
 
 
 def edit_idea(editor: User, idea: Idea, data: dict) -> Idea:
     """Change title, body and tags; moderators' edits go to the audit log."""
     if idea.merged_into_id is not None:
         raise ApiError(409, "This idea was merged and is read-only.", "idea_merged")
+    if idea.locked and not editor.is_moderator:
+        raise ApiError(409, "This idea is locked by a moderator.", "idea_locked")
     if not may_edit(editor, idea):
         raise ApiError(403, "Only the author (until the first response) and moderators may edit.", "forbidden")
     errors: dict = {}

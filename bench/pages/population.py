@@ -175,7 +175,7 @@ def _people_and_ideas(ideas: int, password_hash: str) -> list[str]:
         f"""INSERT INTO departments (id, name, created_at)
             SELECT g, 'Department ' || g, now() FROM generate_series(1, {DEPARTMENTS}) g""",
         f"""INSERT INTO users (id, email, name, password_hash, role, department_id, active, email_preference,
-                               failed_logins, created_at)
+                               created_at)
             SELECT g,
                    CASE g {" ".join(f"WHEN {uid} THEN '{role}@bench.ideapool'" for role, uid in SIGN_IN.items())}
                         ELSE 'user' || g || '@bench.ideapool' END,
@@ -185,7 +185,7 @@ def _people_and_ideas(ideas: int, password_hash: str) -> list[str]:
                    CASE WHEN g = 1 THEN 'admin' WHEN g = 2 OR g % 997 = 0 THEN 'moderator'
                         WHEN g = 3 OR g % 499 = 0 THEN 'executive' ELSE 'staff' END,
                    1 + floor(power(random(), 1.5) * {DEPARTMENTS})::int, true,
-                   (ARRAY['immediate', 'immediate', 'digest', 'never'])[1 + g % 4], 0,
+                   (ARRAY['immediate', 'immediate', 'digest', 'never'])[1 + g % 4],
                    now() - interval '3 years' * random()
             FROM generate_series(1, {users}) g""",
         """CREATE TEMP TABLE members AS

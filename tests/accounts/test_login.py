@@ -7,8 +7,10 @@ from limits import parse
 from sqlalchemy import select
 
 from accounts import services
-from accounts.models import LoginSession
+from accounts.models import LoginFailure, LoginSession
 from accounts.views import LOGIN_LIMIT, safe_next
+from core.extensions import limiter
+from core.timeutil import utcnow
 from tests.conftest import PASSWORD, csrf_token_from, login
 from tests.core.support import built_app, cookie_attributes, session_cookie, session_set_cookie
 
@@ -78,6 +80,15 @@ def test_login_and_logout_through_the_form(client, staff):
     assert signed_in_as(client) is None
 
 
+def test_a_logout_link_from_another_site_only_asks(client, staff):
+    login(client, staff.email)
+    page = client.get("/logout", headers={"Sec-Fetch-Site": "cross-site"})
+    assert page.status_code == 200 and "Sign out?" in page.get_data(as_text=True)
+    assert signed_in_as(client) == staff.id
+    assert client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 302
+    assert signed_in_as(client) is None
+
+
 def test_logout_by_get_also_ends_the_session(client, staff):
     login(client, staff.email)
     assert client.get("/logout").status_code == 302
@@ -112,28 +123,70 @@ def test_login_form_without_csrf_token_is_refused(client, staff):
     assert signed_in_as(client) is None
 
 
-def test_login_is_throttled_after_too_many_failures(app, client, staff):
-    for _attempt in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert login(client, staff.email, WRONG_PASSWORD).status_code == 200
-    response = login(client, staff.email, PASSWORD)
+def from_address(address: str) -> dict:
+    """What a client at that address looks like to the app (the test client's REMOTE_ADDR)."""
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def login_from(browser, address: str, email: str, password: str = PASSWORD):
+    """Sign in through the form, as a client at that address."""
+    token = csrf_token_from(browser.get("/login", **from_address(address)).get_data(as_text=True))
+    data = {"email": email, "password": password, "csrf_token": token}
+    return browser.post("/login", data=data, **from_address(address))
+
+
+def fail_until_throttled(app, browser, address: str, email: str) -> None:
+    for attempt in range(app.config["LOGIN_FREE_FAILURES"]):
+        assert login_from(browser, address, email, WRONG_PASSWORD).status_code == 200, attempt
+
+
+def test_a_guessing_client_is_slowed_down_after_the_free_failures(app, client, staff):
+    fail_until_throttled(app, client, "198.51.100.7", staff.email)
+    response = login_from(client, "198.51.100.7", staff.email)
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    assert "Too many failed sign-in attempts. Try again in" in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
-def test_fewer_failures_than_the_limit_do_not_throttle(app, client, staff):
-    for _attempt in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+def test_the_owner_is_never_locked_out_by_someone_else_guessing(app, client, staff):
+    """Guessing wrong on purpose from another machine slows down that machine only."""
+    attacker = app.test_client()
+    fail_until_throttled(app, attacker, "198.51.100.7", staff.email)
+    for _ in range(3):  # refused without a password check, and not counted
+        assert login_from(attacker, "198.51.100.7", staff.email, WRONG_PASSWORD).status_code == 429
+    assert login_from(attacker, "198.51.100.7", staff.email).status_code == 429
+    assert login_from(client, "203.0.113.20", staff.email).status_code == 302
+    assert signed_in_as(client) == staff.id
+
+
+def test_fewer_failures_than_the_free_ones_do_not_slow_down(app, client, staff):
+    for _attempt in range(app.config["LOGIN_FREE_FAILURES"] - 1):
         login(client, staff.email, WRONG_PASSWORD)
     assert login(client, staff.email).status_code == 302
     assert signed_in_as(client) == staff.id
 
 
-def test_throttling_ends_after_the_lock_time(app, client, staff, monkeypatch):
-    for _attempt in range(app.config["LOGIN_MAX_FAILURES"]):
-        login(client, staff.email, WRONG_PASSWORD)
-    assert login(client, staff.email).status_code == 429
-    monkeypatch.setitem(app.config, "LOGIN_LOCK_SECONDS", 0)
-    assert login(client, staff.email).status_code == 302
+def test_each_failure_past_the_free_ones_doubles_the_wait(app, db, staff):
+    free, base = app.config["LOGIN_FREE_FAILURES"], app.config["LOGIN_BACKOFF_SECONDS"]
+    waits = []
+    for extra in range(4):
+        db.session.merge(LoginFailure(user_id=staff.id, client="c", failures=free + extra, last_failed_at=utcnow()))
+        db.session.commit()
+        with pytest.raises(services.LoginThrottled) as throttled:
+            services.authenticate(staff.email, PASSWORD, "c")
+        waits.append(throttled.value.seconds)
+    assert waits == [base, 2 * base, 4 * base, 8 * base]
+    assert services.authenticate(staff.email, PASSWORD, "another client").id == staff.id
+
+
+def test_the_wait_ends_and_a_right_password_clears_the_count(app, client, staff, monkeypatch):
+    fail_until_throttled(app, client, "198.51.100.7", staff.email)
+    assert login_from(client, "198.51.100.7", staff.email).status_code == 429
+    monkeypatch.setitem(app.config, "LOGIN_BACKOFF_SECONDS", 0)
+    assert login_from(client, "198.51.100.7", staff.email).status_code == 302
+    monkeypatch.setitem(app.config, "LOGIN_BACKOFF_SECONDS", 30)
+    fresh_count = login_from(app.test_client(), "198.51.100.7", staff.email, WRONG_PASSWORD)
+    assert fresh_count.status_code == 200  # the success cleared the count: this failure is a free one again
 
 
 def test_each_login_starts_a_new_session(app, db, client, staff):
@@ -250,7 +303,29 @@ def test_login_is_rate_limited_per_address(base_config, staff):
 def test_services_refuse_inactive_users(db, staff, client):
     staff.active = False
     db.session.commit()
-    assert services.authenticate(staff.email, PASSWORD) is None
+    assert services.authenticate(staff.email, PASSWORD, "127.0.0.1") is None
     db.session.commit()  # authenticate counted a failure; SQLite lets one writer at a time
     assert login(client, staff.email).status_code == 200
     assert signed_in_as(client) is None
+
+
+def test_behind_trusted_proxies_each_client_has_its_own_sign_in_limit(base_config, staff):
+    """TRUSTED_PROXIES=1: the address the load balancer saw is the client; without it the header is ignored."""
+    allowed = parse(LOGIN_LIMIT).amount
+
+    def attempts(application, forwarded_for: str) -> list[int]:
+        browser = application.test_client()
+        token = csrf_token_from(browser.get("/login").get_data(as_text=True))
+        data = {"email": staff.email, "password": "", "csrf_token": token}
+        headers = {"X-Forwarded-For": forwarded_for}
+        return [browser.post("/login", data=data, headers=headers).status_code for _ in range(allowed + 1)]
+
+    limits_on = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
+    with built_app(base_config, TRUSTED_PROXIES=1, **limits_on) as application:
+        limiter.reset()
+        assert attempts(application, "198.51.100.1")[-1] == 429
+        assert attempts(application, "198.51.100.2")[:allowed] == [200] * allowed  # another client, its own budget
+    with built_app(base_config, TRUSTED_PROXIES=0, **limits_on) as application:
+        limiter.reset()
+        assert attempts(application, "198.51.100.3")[-1] == 429
+        assert attempts(application, "198.51.100.4")[0] == 429  # a header anyone can send changes nothing

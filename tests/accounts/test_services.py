@@ -4,6 +4,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from accounts import services
+from accounts.models import LoginFailure
 from core.errors import ApiError
 from tests.conftest import PASSWORD
 
@@ -58,14 +59,20 @@ def test_roles_are_not_a_ladder(make_user):
     assert admin.is_moderator and admin.is_executive and admin.is_admin
 
 
-def test_authenticate_counts_failures(db, make_user):
+def test_authenticate_counts_failures_per_client_and_a_success_clears_them(db, make_user):
     user = make_user()
-    assert services.authenticate(user.email, "wrong password!") is None
-    db.session.refresh(user)
-    assert user.failed_logins == 1
-    assert services.authenticate(user.email, PASSWORD).id == user.id
-    db.session.refresh(user)
-    assert user.failed_logins == 0
+
+    def failures(client: str) -> int | None:
+        db.session.commit()
+        record = db.session.get(LoginFailure, (user.id, client))
+        return record.failures if record else None
+
+    assert services.authenticate(user.email, "wrong password!", "10.0.0.1") is None
+    assert services.authenticate(user.email, "wrong password!", "10.0.0.1") is None
+    assert services.authenticate(user.email, "wrong password!", "10.0.0.2") is None
+    assert (failures("10.0.0.1"), failures("10.0.0.2")) == (2, 1)
+    assert services.authenticate(user.email, PASSWORD, "10.0.0.1").id == user.id
+    assert (failures("10.0.0.1"), failures("10.0.0.2")) == (None, 1)
 
 
 def test_role_change_is_audited(db, make_user):

@@ -107,3 +107,16 @@ def test_token_form_needs_the_csrf_token(db, staff, login_as):
 def test_a_token_does_not_sign_in_pages(app, staff, api):
     response = api(staff).get("/settings")
     assert response.status_code == 302
+
+
+def test_a_token_beside_a_session_cookie_speaks_for_its_own_user(app, staff, make_user, login_as, api):
+    """The cookie's user does not get the token's CSRF-free pass: the request is the token's user's."""
+    other = make_user("staff", name="Token Owner")
+    browser = login_as(staff)  # carries the staff member's session cookie
+    token = api(other).token
+    headers = {"Authorization": f"Bearer {token}"}
+    assert browser.get("/api/v1/me", headers=headers).get_json()["id"] == other.id
+    posted = browser.post("/api/v1/ideas", json={"title": "Posted with a token", "body": "."}, headers=headers)
+    assert posted.status_code == 201
+    assert posted.get_json()["author"]["id"] == other.id
+    assert browser.get("/api/v1/me").get_json()["id"] == staff.id  # the cookie alone is still the cookie's user

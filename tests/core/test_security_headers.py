@@ -2,6 +2,8 @@
 
 import re
 
+from tests.core.support import built_app
+
 REQUIRED_FRAME_ANCESTORS = "'none'"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
@@ -80,3 +82,11 @@ def test_inline_script_patterns():
     assert not INLINE_SCRIPT.search('<script src="/static/js/app.js" defer></script>')
     assert INLINE_HANDLER.search('<button onclick="x()">')
     assert not INLINE_HANDLER.search("<p>onion = vegetable</p>")
+
+
+def test_hsts_is_sent_when_the_site_is_served_over_https(base_config):
+    with built_app(base_config, BASE_URL="https://ideas.example.org") as application:
+        response = application.test_client().get("/login")
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    with built_app(base_config, BASE_URL="http://ideapool.test") as application:
+        assert "Strict-Transport-Security" not in application.test_client().get("/login").headers

@@ -182,6 +182,20 @@ def test_a_locked_idea_takes_no_votes_or_comments_until_unlocked(board, clients)
     ok_json(staff.post(f"/api/v1/ideas/{board.idea}/comments", json={"body": "Hello"}), 201)
 
 
+def test_locked_means_locked_for_its_author_too(board, clients, api, login_as):
+    assert ok_json(clients["moderator"].post(f"/api/v1/ideas/{board.idea}/lock"))["locked"] is True
+    author = api(board.author)
+    before = row_counts()
+    edit = author.patch(f"/api/v1/ideas/{board.idea}", json={"title": "Changed while locked"})
+    assert_error(edit, 409, "idea_locked")
+    assert row_counts() == before
+    browser = login_as(board.author)
+    assert "Changed while locked" not in browser.get(f"/ideas/{board.idea}").get_data(as_text=True)
+    assert browser.get(f"/ideas/{board.idea}/edit").status_code == 403
+    edited = clients["moderator"].patch(f"/api/v1/ideas/{board.idea}", json={"title": "A moderator may"})
+    assert ok_json(edited)["title"] == "A moderator may"
+
+
 def test_dismissing_flags_empties_the_queue_for_that_item(board, clients, login_as, users):
     flag(clients["staff"], "idea", board.idea)
     flag(clients["executive"], "idea", board.idea)
