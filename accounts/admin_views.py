@@ -11,6 +11,7 @@ from accounts.models import ROLES, User
 from core import transaction
 from core.errors import ApiError
 from core.extensions import db
+from core.input import positive_number
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 admin_only = require_role("admin")
@@ -29,7 +30,7 @@ def _user(user_id: int) -> User:
 def index():
     """Users, searchable by name or e-mail, 50 to a page."""
     query = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=positive_number) or 1, 1)
     statement = select(User).options(selectinload(User.department))
     if query:
         pattern = f"%{query.lower()}%"

@@ -23,6 +23,7 @@ from core import (  # noqa: F401
     timing,
     transaction,
 )
+from core import input as checked_input
 from core.demo import seed_demo_command
 from core.errors import ApiError
 from core.extensions import csrf, db, limiter, login_manager, migrate
@@ -72,6 +73,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
+    app.before_request(_refuse_large_bodies)
+    checked_input.install(app)
     transaction.register(app)
     errors.register(app)
     security.register(app)
@@ -81,7 +84,6 @@ def _register_core(app: Flask) -> None:
     openapi.register(app, api.PATHS)
     app.cli.add_command(worker_command)
     app.cli.add_command(seed_demo_command)
-    app.before_request(_refuse_large_bodies)
     app.add_url_rule("/healthz", "healthz", healthz)
 
 

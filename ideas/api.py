@@ -6,6 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.api import json_body
 from core.extensions import limiter
+from core.input import positive_number
 from core.replica import reads_from_replica
 from ideas import listing, queries, services, similarity
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
@@ -52,7 +53,9 @@ def list_ideas():
 def similar_ideas():
     """The ideas most like a text being typed, that the caller may see."""
     text = (request.args.get("text") or "")[:SIMILAR_TEXT_MAX]
-    limit = min(max(request.args.get("limit", SIMILAR_DEFAULT, type=int) or SIMILAR_DEFAULT, 1), SIMILAR_MAX)
+    limit = min(
+        max(request.args.get("limit", SIMILAR_DEFAULT, type=positive_number) or SIMILAR_DEFAULT, 1), SIMILAR_MAX
+    )
     if not text.strip():
         return jsonify({"items": []})
     matches = similarity.query(text, limit, allowed=lambda ids: queries.visible_ids(current_user, ids))

@@ -8,6 +8,7 @@ from accounts.auth import signed_in
 from core import paging, transaction
 from core.errors import ApiError
 from core.extensions import limiter
+from core.input import positive_number
 from core.paging import MAX_ID
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
@@ -147,7 +148,7 @@ def show(idea_id: int):
     reads.record_read(current_user.id, idea.id)
     voted, following = queries.caller_state(current_user, [idea.id])
     merged_from = queries.merged_sources(idea)
-    after_id = request.args.get("comments_after", type=int)
+    after_id = request.args.get("comments_after", type=positive_number)
     after_id = after_id if after_id and 0 < after_id <= MAX_ID else None
     comments = queries.comments_of(idea, merged_from, after_id, limit=COMMENTS_PER_PAGE + 1)
     return render_template(

@@ -8,6 +8,7 @@ from core import paging
 from core.api import job_json, json_body
 from core.errors import ApiError
 from core.extensions import db
+from core.input import positive_number
 from ideas import queries as idea_queries
 from ideas.models import Comment
 from ideas.serialize import comment_json, idea_json
@@ -141,6 +142,6 @@ def dismiss_duplicate(suggestion_id: int):
 def audit_log():
     """Audit entries, newest first; filters action, actor_id, target_type, target_id; page with before_id."""
     filters = queries.parse_audit_filters(request.args)
-    before_id = request.args.get("before_id", type=int)
+    before_id = request.args.get("before_id", type=positive_number)
     rows = queries.audit_entries(filters, before_id)
     return jsonify({"items": [entry.to_json(name) for entry, name in rows]})

@@ -12,6 +12,7 @@ from accounts.models import User
 from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.input import is_id
 from core.jobs import JobFailure, set_progress
 from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
@@ -42,7 +43,7 @@ def _merge_problem(source: Idea, target: Idea | None) -> tuple[int, str, str] | 
 
 def request_merge(actor: User, source: Idea, target_id) -> tuple[Merge, object]:
     """Check the merge and start its job. Two requests for the same source get one merge (409 for the second)."""
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
+    if not is_id(target_id):
         raise validation_error({"into": ["Give the id of the idea to merge into."]})
     target = db.session.get(Idea, target_id)
     if problem := _merge_problem(source, target):

@@ -11,6 +11,7 @@ from accounts.models import User
 from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.input import is_id
 from core.jobs import JobFailure, set_progress
 from core.sanitize import render_markdown
 from core.timeutil import as_utc, utcnow
@@ -47,7 +48,7 @@ def request_move(actor: User, comment: Comment, data: dict) -> tuple[CommentMove
 
 
 def _destination(comment: Comment, to_idea) -> int:
-    if isinstance(to_idea, bool) or not isinstance(to_idea, int):
+    if not is_id(to_idea):
         raise validation_error({"to_idea": ["Give the id of the idea to move to."]})
     target = db.session.get(Idea, to_idea)
     if target is None:

@@ -8,6 +8,7 @@ from accounts.models import User
 from core.audit import AuditEntry
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.input import positive_number
 from core.paging import PageRequest
 from ideas.models import Comment, Idea
 from moderation.models import CommentMove, DuplicateSuggestion, Flag, Merge
@@ -116,10 +117,13 @@ def parse_audit_filters(args) -> dict:
         value = (args.get(name) or "").strip()
         if not value:
             continue
-        if kind is int and not value.isdigit():
-            errors[name] = ["Must be a whole number."]
+        if kind is int:
+            try:
+                filters[name] = positive_number(value)
+            except ValueError:
+                errors[name] = ["Must be an id."]
             continue
-        filters[name] = kind(value)
+        filters[name] = value
     if errors:
         raise validation_error(errors)
     return filters

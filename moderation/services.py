@@ -6,6 +6,7 @@ from accounts.models import User
 from core import audit
 from core.errors import ApiError, validation_error
 from core.extensions import db
+from core.input import is_id
 from core.sql import insert_ignoring_duplicates
 from core.timeutil import utcnow
 from ideas import queries as idea_queries
@@ -35,7 +36,7 @@ def create_flag(reporter: User, data: dict) -> Flag:
     note = data.get("note") or ""
     if target_type not in TARGET_TYPES:
         errors["target_type"] = [f"Choose one of: {', '.join(TARGET_TYPES)}."]
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
+    if not is_id(target_id):
         errors["target_id"] = ["Give the id of the idea or comment."]
     if reason not in FLAG_REASONS:
         errors["reason"] = [f"Choose one of: {', '.join(FLAG_REASONS)}."]
@@ -74,6 +75,8 @@ def dismiss_flags(actor: User, target_type: str, target_id: int) -> int:
     """Close a target's open flags without acting on it."""
     if target_type not in TARGET_TYPES:
         raise validation_error({"target_type": [f"Choose one of: {', '.join(TARGET_TYPES)}."]})
+    if not is_id(target_id):
+        raise validation_error({"target_id": ["Give the id of the idea or comment."]})
     count = _resolve_flags(actor, target_type, target_id, "dismissed")
     if count == 0:
         raise ApiError(404, "No open flags on that item.", "not_found")

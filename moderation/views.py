@@ -8,6 +8,7 @@ from core import paging, transaction
 from core.api import job_json
 from core.errors import ApiError
 from core.extensions import db
+from core.input import positive_number
 from core.models import JobRecord
 from ideas import queries as idea_queries
 from ideas.models import Comment
@@ -70,7 +71,7 @@ def audit():
     except ApiError as error:
         flash(error.message, "error")
         filters = {}
-    rows = queries.audit_entries(filters, request.args.get("before_id", type=int))
+    rows = queries.audit_entries(filters, request.args.get("before_id", type=positive_number))
     return render_template("moderation/audit.html", rows=rows, filters=filters)
 
 
@@ -187,7 +188,9 @@ def undo_move(move_id: int):
 def dismiss_flags():
     """Dismiss an item's open flags."""
     try:
-        services.dismiss_flags(current_user, request.form.get("target_type"), request.form.get("target_id", type=int))
+        services.dismiss_flags(
+            current_user, request.form.get("target_type"), request.form.get("target_id", type=positive_number)
+        )
     except ApiError as error:
         return _refused(error, url_for("moderation.index"))
     flash("Flags dismissed.", "success")
@@ -212,7 +215,7 @@ def flag():
     """Anyone signed in flags an idea or comment from its page."""
     data = {
         "target_type": request.form.get("target_type"),
-        "target_id": request.form.get("target_id", type=int),
+        "target_id": request.form.get("target_id", type=positive_number),
         "reason": request.form.get("reason"),
         "note": request.form.get("note", ""),
     }

@@ -6,7 +6,7 @@ from flask_login import current_user
 from accounts.auth import require_role, signed_in
 from core.api import json_body
 from core.errors import validation_error
-from core.paging import MAX_ID
+from core.input import is_id, positive_number
 from notifications import serialize, services, webhooks
 
 bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
@@ -17,7 +17,7 @@ admin_only = require_role("admin")
 @signed_in
 def list_notifications():
     """The caller's notifications, newest first, and how many are unread."""
-    items = services.for_user(current_user.id, request.args.get("before_id", type=int))
+    items = services.for_user(current_user.id, request.args.get("before_id", type=positive_number))
     return jsonify(
         {"items": [serialize.notification_json(n) for n in items], "unread": services.unread_count(current_user.id)}
     )
@@ -28,10 +28,7 @@ def list_notifications():
 def mark_read():
     """Mark some ({"ids": […]}) or all ({}) notifications read."""
     ids = json_body().get("ids")
-    if ids is not None and (
-        not isinstance(ids, list)
-        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
-    ):
+    if ids is not None and (not isinstance(ids, list) or not all(is_id(i) for i in ids)):
         raise validation_error({"ids": ["Give a list of notification ids, or nothing for all."]})
     count = services.mark_read(current_user.id, ids)
     return jsonify({"marked": count, "unread": services.unread_count(current_user.id)})

@@ -6,6 +6,7 @@ from flask_login import current_user
 from accounts.auth import signed_in
 from core.errors import ApiError
 from core.extensions import csrf
+from core.input import positive_number
 from core.paging import MAX_ID
 from notifications import mail, services
 
@@ -16,7 +17,7 @@ bp = Blueprint("notifications", __name__)
 @signed_in
 def index():
     """The notification centre, newest first."""
-    items = services.for_user(current_user.id, request.args.get("before_id", type=int))
+    items = services.for_user(current_user.id, request.args.get("before_id", type=positive_number))
     return render_template("notifications/index.html", items=items, unread=services.unread_count(current_user.id))
 
 
