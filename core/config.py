@@ -49,6 +49,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "ideapool@localhost"),
         "BASE_URL": base_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # Networks outgoing calls (webhooks) may reach although they are not public, e.g. "10.1.2.0/24".
+        "OUTBOUND_ALLOWED_NETWORKS": tuple(
+            part.strip() for part in os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "").split(",") if part.strip()
+        ),
         # How many proxies (load balancer, ingress) stand in front of the app and set X-Forwarded-For.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SERVER_TIMING": os.environ.get("SERVER_TIMING", "0") == "1",

@@ -105,6 +105,14 @@ def merged_sources(idea: Idea) -> dict[int, str]:
     return dict(db.session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(merged_source_ids(idea.id)))).all())
 
 
+def visible_among(user: User, idea_ids: set[int]) -> set[int]:
+    """Those of these ideas the person may see: what a page may name when it refers to other ideas."""
+    idea_ids = {idea_id for idea_id in idea_ids if idea_id is not None}
+    if not idea_ids:
+        return set()
+    return set(db.session.scalars(select(Idea.id).where(Idea.id.in_(idea_ids), visible_to(user))))
+
+
 def open_campaigns(now) -> list[Campaign]:
     """Campaigns ideas may be posted into, newest first."""
     rows = db.session.scalars(select(Campaign).where(Campaign.closed.is_(false())).order_by(Campaign.id.desc()))

@@ -151,6 +151,10 @@ def show(idea_id: int):
     after_id = request.args.get("comments_after", type=positive_number)
     after_id = after_id if after_id and 0 < after_id <= MAX_ID else None
     comments = queries.comments_of(idea, merged_from, after_id, limit=COMMENTS_PER_PAGE + 1)
+    timeline = queries.timeline_of(idea)
+    # Other ideas the page refers to (merged in, merged into) are named only to who may see them.
+    referred = {event.data.get("source") or event.data.get("into") for event in timeline} | set(merged_from)
+    may_name = queries.visible_among(current_user, referred)
     return render_template(
         "ideas/show.html",
         idea=idea,
@@ -160,7 +164,8 @@ def show(idea_id: int):
         comments_after=after_id,
         more_comments_after=comments[COMMENTS_PER_PAGE - 1].id if len(comments) > COMMENTS_PER_PAGE else None,
         merged_from=merged_from,
-        timeline=queries.timeline_of(idea),
+        timeline=timeline,
+        may_name=may_name,
         campaign=idea.campaign,
         comment_form=CommentForm(),
         responses=queries.responses_of(idea),

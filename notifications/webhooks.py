@@ -1,5 +1,7 @@
 """Outgoing webhooks: events POSTed as JSON, signed with HMAC-SHA256, retried with back-off by RQ.
 
+They go to public addresses only, checked at registration and at every delivery (core.outbound).
+
 Headers: `X-Ideapool-Event` (e.g. idea.responded), `X-Ideapool-Delivery` (the delivery id, the same
 on every retry) and `X-Ideapool-Signature: sha256=<hex HMAC-SHA256 of the raw body with the
 webhook's secret>`.
@@ -9,14 +11,12 @@ import hashlib
 import hmac
 import json
 import secrets
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
 from accounts.models import User
-from core import audit, jobs, transaction
+from core import audit, jobs, outbound, transaction
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sql import insert_ignoring_duplicates
@@ -40,6 +40,11 @@ def create_webhook(actor: User, data: dict) -> tuple[Webhook, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
         errors["url"] = ["Give an http or https URL (at most 500 characters)."]
+    else:
+        try:
+            outbound.public_address(url)
+        except outbound.Refused as refused:
+            errors["url"] = [str(refused)]
     if not isinstance(events, list) or not events or any(event not in WEBHOOK_EVENTS for event in events):
         errors["events"] = [f"Choose from: {', '.join(WEBHOOK_EVENTS)}."]
     if errors:
@@ -95,12 +100,6 @@ def emit(event: str, payload: dict, event_key: str) -> int:
     return queued
 
 
-def _post(url: str, body: bytes, headers: dict) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - admins register http(s) URLs only
-        return response.status
-
-
 def deliver(delivery_id: int) -> dict:
     """POST one delivery; raises on failure so RQ retries it with back-off. Each attempt is logged."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -121,7 +120,7 @@ def deliver(delivery_id: int) -> dict:
     url = hook.url
     transaction.end_unit()  # hold no database lock while waiting for the other side
     try:
-        status = _post(url, body, headers)
+        status = outbound.post(url, body, headers, TIMEOUT_SECONDS)
     except Exception as error:  # refused, unreachable or not even sent: retried, then a dead letter
         state = "pending" if jobs.will_retry() else "failed"
         _log_attempt(delivery_id, state, getattr(error, "code", None), str(error))

@@ -110,8 +110,21 @@ def report(now: datetime | None = None) -> dict:
     return {**figures, "waiting": waiting_longest()}
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: a text cell that could start a formula gets a leading quote."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def csv_rows(data: dict) -> list[list]:
-    """The report as CSV rows, one section after another."""
+    """The report as CSV rows, one section after another, every text cell spreadsheet-safe."""
+    return [[spreadsheet_safe(cell) for cell in row] for row in _report_rows(data)]
+
+
+def _report_rows(data: dict) -> list[list]:
     rows: list[list] = [["section", "key", "value"]]
     rows += [["ideas_per_week", week, count] for week, count in data["weeks"]]
     rows += [["status_funnel", status, count] for status, count in data["funnel"]]

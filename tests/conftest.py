@@ -70,6 +70,8 @@ def base_config(worker_id_name) -> dict:
         "SECRET_KEY": "test-secret-key",
         "BASE_URL": "http://ideapool.test",
         "SERVER_NAME": None,
+        # The suite's webhook receiver listens on 127.0.0.1; the SSRF tests take this away again.
+        "OUTBOUND_ALLOWED_NETWORKS": ("127.0.0.1/32",),
         # scrypt costs ~0.3 s a user; the suite creates hundreds. Production keeps scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }

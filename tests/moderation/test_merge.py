@@ -223,3 +223,20 @@ def test_merging_an_anonymous_idea_does_not_reveal_its_author(make_user, moderat
     body = ok_json(api(make_user()).get(f"/api/v1/ideas/{target.id}"))
     assert "Secret Sally" not in str(body)
     assert secret.id in voters(snapshot(target.id), target.id)
+
+
+def test_the_target_names_a_merged_source_only_to_who_may_see_it(users, make_user, mod_api, finish, login_as, api):
+    """A Finance-only idea merged into a public one: its title stays in Finance (timeline, comment marker)."""
+    finance = make_user(department="Finance")
+    source = new_idea(finance, "Finance reorganisation rumours", visibility="department")
+    comment_on(finance, source.id, "Discussed in the Finance meeting.")
+    target = new_idea(users["staff"], "Better internal communication")
+    finish(mod_api.post(f"/api/v1/ideas/{source.id}/merge", json={"into": target.id}), mod_api)
+
+    outside = login_as(users["staff"]).get(f"/ideas/{target.id}").get_data(as_text=True)
+    assert "Finance reorganisation rumours" not in outside
+    assert "an idea you cannot see was merged into this idea" in outside
+    assert "Merged from: an idea you cannot see" in outside
+    inside = login_as(finance).get(f"/ideas/{target.id}").get_data(as_text=True)
+    assert "“Finance reorganisation rumours” was merged into this idea" in inside
+    assert "Merged from: <a" in inside

@@ -78,8 +78,24 @@ def test_ideas_per_week_covers_twelve_weeks_oldest_first(users):
     assert sum(count for _, count in weeks) == 3  # the idea of 200 days ago is outside the window
 
 
+def test_the_csv_never_hands_a_spreadsheet_a_formula(login_as, users, make_user):
+    """Titles and department names that start like a formula come out as text (a leading quote)."""
+    starts = ["=", "+", "-", "@", "\t"]
+    poster = make_user(department='=HYPERLINK("http://evil.example","Engineering")')
+    for start in starts:
+        idea = make_idea(poster, title=f'{start}HYPERLINK("http://evil.example")')
+        set_idea(idea.id, vote_count=50)
+    client = login_as(users["executive"])
+    rows = list(csv.reader(io.StringIO(client.get("/analytics.csv").get_data(as_text=True))))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    titles = {row[2] for row in rows if row[0] == "waiting_longest"}
+    assert {f'\'{start}HYPERLINK("http://evil.example")' for start in starts if start != "\t"} <= titles
+    assert any(cell == '\'=HYPERLINK("http://evil.example","Engineering")' for cell in cells)
+
+
 def test_the_page_and_the_csv_show_the_same_figures(login_as, users):
-    make_idea(users["staff"], title='=HYPERLINK("http://evil")')
+    make_idea(users["staff"], title="Better coffee")
     client = login_as(users["executive"])
     assert "<h1>Analytics</h1>" in page(client, "/analytics")
     rows = list(csv.reader(io.StringIO(client.get("/analytics.csv").get_data(as_text=True))))
