@@ -101,6 +101,23 @@ def unmerge(idea_id: int):
     return _accepted(job)
 
 
+@bp.post("/merges/<int:merge_id>/retry")
+@moderator_only
+def retry_merge(merge_id: int):
+    """Run a pending merge's job again, as a job."""
+    return _accepted(merges.retry_merge(current_user, merge_id))
+
+
+@bp.post("/merges/<int:merge_id>/cancel")
+@moderator_only
+def cancel_merge(merge_id: int):
+    """Give up a pending merge."""
+    merge = merges.cancel_merge(current_user, merge_id)
+    return jsonify(
+        {"merge": {"id": merge.id, "source_id": merge.source_id, "target_id": merge.target_id, "state": merge.state}}
+    )
+
+
 @bp.post("/comments/<int:comment_id>/move")
 @moderator_only
 def move_comment(comment_id: int):

@@ -32,6 +32,16 @@ SCHEMAS = {
     },
     "JobAccepted": {"type": "object", "required": ["job"], "properties": {"job": ref("Job")}},
     "MergeRequest": {"type": "object", "required": ["into"], "properties": {"into": _integer}},
+    "Merge": {
+        "type": "object",
+        "required": ["id", "source_id", "target_id", "state"],
+        "properties": {
+            "id": _integer,
+            "source_id": _integer,
+            "target_id": _integer,
+            "state": {"type": "string", "enum": ["pending", "done", "undone", "failed"]},
+        },
+    },
     "MoveRequest": {
         "type": "object",
         "properties": {
@@ -112,6 +122,16 @@ PATHS = {
     },
     "/api/v1/ideas/{idea_id}/unmerge": {
         "post": operation("Undo this idea's merge (job)", _accepted, parameters=_idea_id)
+    },
+    "/api/v1/merges/{merge_id}/retry": {
+        "post": operation("Run a pending merge's job again (job)", _accepted, parameters=[path_param("merge_id")])
+    },
+    "/api/v1/merges/{merge_id}/cancel": {
+        "post": operation(
+            "Give up a pending merge (stuck, or its job failed)",
+            {"200": json_response("The merge, now failed", {"type": "object", "properties": {"merge": ref("Merge")}})},
+            parameters=[path_param("merge_id")],
+        )
     },
     "/api/v1/comments/{comment_id}/move": {
         "post": operation(

@@ -60,6 +60,36 @@ def request_merge(actor: User, source: Idea, target_id) -> tuple[Merge, object]:
     return merge, job
 
 
+def _pending_merge(merge_id: int) -> Merge:
+    """The merge, row-locked (a running merge job finishes first), that must still be pending."""
+    try:
+        merge = _locked_merge(merge_id)
+    except LookupError:
+        raise ApiError(404, "No such merge.", "not_found") from None
+    if merge.state != "pending":
+        raise ApiError(
+            409, f"This merge is {merge.state}; only a pending merge can be retried or cancelled.", "conflict"
+        )
+    return merge
+
+
+def cancel_merge(actor: User, merge_id: int) -> Merge:
+    """Give up a merge that is stuck or whose job failed: the idea may be merged (or not) afresh."""
+    merge = _pending_merge(merge_id)
+    merge.state = "failed"
+    audit.record(actor, "merge_cancel", "merge", merge.id, before={"state": "pending"}, after={"state": "failed"})
+    return merge
+
+
+def retry_merge(actor: User, merge_id: int):
+    """Run a pending merge's job again (its earlier job failed or was lost); the merge still happens once."""
+    merge = _pending_merge(merge_id)
+    job = jobs.enqueue("jobs.moderation.merge", merge.id, user_id=actor.id, queue="high")
+    audit.record(actor, "merge_retry", "merge", merge.id, before={"job_id": merge.job_id}, after={"job_id": job.id})
+    merge.job_id = job.id
+    return job
+
+
 def _lock_pair(first_id: int, second_id: int) -> None:
     for idea_id in sorted((first_id, second_id)):
         lock_idea(idea_id)

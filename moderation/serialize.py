@@ -37,3 +37,8 @@ def suggestion_json(suggestion: DuplicateSuggestion) -> dict:
         "duplicate_of_id": suggestion.duplicate_of_id,
         "score": suggestion.score,
     }
+
+
+def merge_json(merge) -> dict:
+    """A merge: which idea went into which, and its state (pending, done, undone, failed)."""
+    return {"id": merge.id, "source_id": merge.source_id, "target_id": merge.target_id, "state": merge.state}

@@ -126,6 +126,29 @@ def unmerge(idea_id: int):
     return _to_job(job, "Undoing the merge…")
 
 
+@bp.post("/merges/<int:merge_id>/retry")
+@moderator_only
+def retry_merge(merge_id: int):
+    """Run a stuck or failed merge's job again."""
+    try:
+        job = merges.retry_merge(current_user, merge_id)
+    except ApiError as error:
+        return _refused(error, url_for("moderation.history"))
+    return _to_job(job, "Merging…")
+
+
+@bp.post("/merges/<int:merge_id>/cancel")
+@moderator_only
+def cancel_merge(merge_id: int):
+    """Give up a stuck or failed merge."""
+    try:
+        merges.cancel_merge(current_user, merge_id)
+    except ApiError as error:
+        return _refused(error, url_for("moderation.history"))
+    flash("The merge is cancelled; the idea can be merged again.", "success")
+    return redirect(url_for("moderation.history"))
+
+
 @bp.post("/ideas/<int:idea_id>/<any(hide, restore, lock, unlock):action>")
 @moderator_only
 def idea_action(idea_id: int, action: str):

@@ -189,3 +189,46 @@ def test_a_merge_failing_halfway_changes_nothing_and_completes_when_retried(
     result = jobs.execute(job["id"])
     assert (result["state"], stored(pool.a).merged_into_id) == ("done", pool.b)
     assert [entry.target_id for entry in audit_log("merge")] == [pool.c, pool.a]
+
+
+def failed_merge(app, pool, mod_api, finish, monkeypatch) -> int:
+    """A merge of a into b whose job failed (the merge itself stays pending, blocking the idea); its id."""
+    monkeypatch.setattr(notification_services, "notify", _boom)
+    expected_status = "queued" if app.config["REDIS_URL"] else "failed"
+    finish(mod_api.post(f"/api/v1/ideas/{pool.a}/merge", json={"into": pool.b}), mod_api, expected_status)
+    monkeypatch.undo()
+    merge_id = db.session.scalar(select(Merge.id).where(Merge.source_id == pool.a))
+    assert_error(mod_api.post(f"/api/v1/ideas/{pool.a}/merge", json={"into": pool.b}), 409, "already_merged")
+    return merge_id
+
+
+def test_a_moderator_retries_a_stuck_merge_and_it_merges_once(app, pool, mod_api, finish, monkeypatch):
+    merge_id = failed_merge(app, pool, mod_api, finish, monkeypatch)
+    job = finish(mod_api.post(f"/api/v1/merges/{merge_id}/retry"), mod_api)
+    assert job["result"]["state"] == "done"
+    assert stored(pool.a).merged_into_id == pool.b
+    assert [entry.target_id for entry in audit_log("merge_retry")] == [merge_id]
+    assert_error(mod_api.post(f"/api/v1/merges/{merge_id}/retry"), 409, "conflict")  # done: nothing to retry
+
+
+def test_a_moderator_cancels_a_stuck_merge_and_the_idea_can_be_merged_again(
+    app, pool, mod_api, finish, monkeypatch, login_as, moderator
+):
+    merge_id = failed_merge(app, pool, mod_api, finish, monkeypatch)
+    browser = login_as(moderator)
+    history = browser.get("/moderation/merges").get_data(as_text=True)
+    assert f"/moderation/merges/{merge_id}/cancel" in history and f"/moderation/merges/{merge_id}/retry" in history
+    assert form_post(browser, f"/moderation/merges/{merge_id}/cancel").status_code == 302
+    assert db.session.get(Merge, merge_id).state == "failed"
+    assert stored(pool.a).merged_into_id is None
+    assert [entry.target_id for entry in audit_log("merge_cancel")] == [merge_id]
+    job = finish(mod_api.post(f"/api/v1/ideas/{pool.a}/merge", json={"into": pool.b}), mod_api)
+    assert job["result"]["state"] == "done"
+    assert_error(mod_api.post(f"/api/v1/merges/{merge_id}/cancel"), 409, "conflict")
+
+
+def test_only_moderators_retry_or_cancel_merges(pool, api, users):
+    staff = api(users["staff"])
+    for action in ("retry", "cancel"):
+        assert_error(staff.post(f"/api/v1/merges/1/{action}"), 403, "forbidden")
+    assert_error(api(users["moderator"]).post("/api/v1/merges/999/cancel"), 404, "not_found")
