@@ -1,4 +1,4 @@
-"""Admin pages for people: find users, change their role (audit-logged), revoke their tokens."""
+"""Admin pages for people: find users, change their role, deactivate them, revoke their tokens (audit-logged)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -60,6 +60,22 @@ def change_role(user_id: int):
         flash(error.message, "error")
         return redirect(url_for("users_admin.index"))
     flash(f"{user.name} is now {user.role}.", "success")
+    return redirect(request.referrer or url_for("users_admin.index"))
+
+
+@bp.post("/<int:user_id>/active")
+@admin_only
+def set_active(user_id: int):
+    """Deactivate a user (their sessions and tokens end at once), or reactivate them."""
+    user = _user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(current_user, user, active)
+    except ApiError as error:
+        transaction.discard()
+        flash(error.message, "error")
+        return redirect(url_for("users_admin.index"))
+    flash(f"{user.name} is {'active again' if active else 'deactivated: signed out everywhere'}.", "success")
     return redirect(request.referrer or url_for("users_admin.index"))
 
 

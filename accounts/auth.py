@@ -44,9 +44,12 @@ def authenticate_request():
         return  # a 404 or 405 answers first
     token = _bearer_token() if wants_json() else None
     if token is not None:
-        user = services.user_for_token(token)
-        if user is None:
-            raise ApiError(401, "The access token is invalid or revoked.", "invalid_token")
+        grant = services.token_grant(token)
+        if grant is None:
+            raise ApiError(401, "The access token is invalid, expired or revoked.", "invalid_token")
+        user, read_only = grant
+        if read_only and request.method in UNSAFE_METHODS:
+            raise ApiError(403, "This access token is read-only.", "read_only_token")
         g.token_user = user
         # The token names who calls, whatever session cookie comes along (Flask-Login would pick the cookie).
         login_manager._update_request_context_with_user(user)

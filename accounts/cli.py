@@ -32,12 +32,16 @@ def create_user(email: str, name: str, password: str, role: str, department: str
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="cli", show_default=True)
-def create_token(email: str, name: str) -> None:
+@click.option(
+    "--days", type=click.IntRange(1, 3650), default=None, help="Expire after this many days (default: never)."
+)
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+def create_token(email: str, name: str, days: int | None, read_only: bool) -> None:
     """Print one new personal access token on stdout, nothing else."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")
-    token = services.create_token(user, name)
+    token = services.create_token(user, name, days=days, read_only=read_only)
     transaction.end_unit()
     click.echo(token)
 

@@ -6,11 +6,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, LoginFailure, LoginSession, User
-from core import audit
+from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import one_line
@@ -18,6 +19,7 @@ from core.sql import insert_or_update
 from core.timeutil import as_utc, utcnow
 
 MIN_PASSWORD_LENGTH = 12
+SESSION_TOUCH_SECONDS = 300  # a session's last use is written at most this often
 MAX_PASSWORD_LENGTH = 256
 TOKEN_PREFIX = "ipat_"
 # A hash to compare against when the e-mail is unknown, so both paths take the same time.
@@ -157,15 +159,32 @@ def start_login_session(user: User, user_agent: str | None) -> str:
     return token
 
 
+def _session_expired(login: LoginSession, now) -> bool:
+    config = current_app.config
+    idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(days=config["SESSION_MAX_DAYS"])
+    last_seen = as_utc(login.last_seen_at or login.created_at)
+    return now - last_seen > idle or now - as_utc(login.created_at) > absolute
+
+
 def user_for_session(token: str) -> User | None:
-    """The user of a live login session."""
-    user = db.session.scalar(
-        select(User)
+    """The user of a live login session: not idle longer than SESSION_IDLE_MINUTES, not older than
+    SESSION_MAX_DAYS. Its last use is written at most every SESSION_TOUCH_SECONDS, not on every request."""
+    row = db.session.execute(
+        select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == hash_token(token))
-    )
-    if user is not None:
-        user.session_token = token
+    ).first()
+    if row is None:
+        return None
+    user, login = row
+    now = utcnow()
+    if _session_expired(login, now):
+        db.session.execute(delete(LoginSession).where(LoginSession.id == login.id))
+        return None
+    if now - as_utc(login.last_seen_at or login.created_at) > timedelta(seconds=SESSION_TOUCH_SECONDS):
+        login.last_seen_at = now
+    user.session_token = token
     return user
 
 
@@ -175,26 +194,48 @@ def end_login_session(token: str | None) -> None:
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
 
 
-def create_token(user: User, name: str = "token") -> str:
-    """Create a personal access token and return it; only its hash is kept."""
+def end_all_sessions(user: User, keep_token: str | None = None) -> int:
+    """Sign the user out everywhere (but in the session of keep_token); returns how many sessions ended."""
+    statement = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_token:
+        statement = statement.where(LoginSession.token_hash != hash_token(keep_token))
+    return len(db.session.execute(statement.returning(LoginSession.id)).all())
+
+
+TOKEN_LIFETIMES = (None, 30, 90, 365)  # days a token may live; None: until revoked
+
+
+def create_token(user: User, name: str = "token", days: int | None = None, read_only: bool = False) -> str:
+    """Create a personal access token and return it; only its hash is kept. It may expire after `days`
+    and may be read-only (it can then only GET)."""
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650):
+        raise validation_error({"days": ["A token lives from 1 to 3,650 days, or until revoked."]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(days=days) if days else None
     db.session.add(
-        ApiToken(user_id=user.id, name=name[:100] or "token", token_hash=hash_token(token), prefix=token[:12])
+        ApiToken(
+            user_id=user.id,
+            name=name[:100] or "token",
+            token_hash=hash_token(token),
+            prefix=token[:12],
+            expires_at=expires_at,
+            read_only=read_only,
+        )
     )
     db.session.flush()
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The owner of a live personal access token."""
+def token_grant(token: str) -> tuple[User, bool] | None:
+    """(owner, read-only?) of a live personal access token: not revoked, not expired, of an active user."""
     row = db.session.execute(
-        select(User, ApiToken.id)
+        select(User, ApiToken.read_only, ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     ).first()
-    if row is None or not row[0].active:
+    if row is None or not row[0].active or (row.expires_at is not None and as_utc(row.expires_at) <= utcnow()):
         return None
-    return row[0]
+    return row[0], row.read_only
 
 
 def revoke_token(user: User, token_id: int) -> bool:
@@ -215,7 +256,88 @@ def set_email_preference(user: User, preference: str) -> None:
 
 def revoke_all_tokens(actor: User, user: User) -> int:
     """An admin revokes every live token of a user (audit-logged); returns how many."""
-    statement = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    count = len(db.session.execute(statement.values(revoked_at=utcnow()).returning(ApiToken.id)).all())
+    count = _revoke_live_tokens(user)
     audit.record(actor, "revoke_tokens", "user", user.id, count=count)
     return count
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """An admin deactivates (or reactivates) a user; deactivating ends their sessions and tokens at once."""
+    if user.id == actor.id and not active:
+        raise ApiError(409, "You cannot deactivate your own account.", "conflict")
+    if user.active == active:
+        return
+    user.active = active
+    ended = {}
+    if not active:
+        ended = {"sessions": end_all_sessions(user), "tokens": _revoke_live_tokens(user)}
+    audit.record(
+        actor, "user_activate" if active else "user_deactivate", "user", user.id,
+        before={"active": not active}, after={"active": active}, **ended,
+    )  # fmt: skip
+    db.session.flush()
+
+
+def _revoke_live_tokens(user: User) -> int:
+    statement = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    return len(db.session.execute(statement.values(revoked_at=utcnow()).returning(ApiToken.id)).all())
+
+
+def change_password(user: User, current: str, new: str) -> int:
+    """The user's new password, after the current one; every other session of theirs ends (returns how many)."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise validation_error({"current_password": ["That is not your current password."]})
+    _set_password(user, new)
+    return end_all_sessions(user, keep_token=user.session_token)
+
+
+def _set_password(user: User, password: str) -> None:
+    if problems := password_problems(password or ""):
+        raise validation_error({"new_password": problems})
+    user.password_hash = hash_password(password)
+    db.session.flush()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="ideapool-password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does: a reset link works once, and not after any other change."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def password_reset_token(user: User) -> str:
+    """A signed link token that resets this user's password, once, within PASSWORD_RESET_MINUTES."""
+    return _reset_serializer().dumps({"user": user.id, "password": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset token is for, while it is unused, unexpired and the user active; else None."""
+    max_age = current_app.config["PASSWORD_RESET_MINUTES"] * 60
+    try:
+        claims = _reset_serializer().loads(token, max_age=max_age)
+        user = db.session.get(User, int(claims["user"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or claims.get("password") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link to that address when it belongs to an active user (the answer never says whether)."""
+    user = find_user(email)
+    if user is not None and user.active:
+        jobs.enqueue("jobs.accounts.send_password_reset", user.id, queue="high")
+
+
+def reset_password(token: str, new: str) -> User:
+    """Set a new password from a reset link; the link is spent and every session of the user ends."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise ApiError(404, "This reset link has expired or was used already. Ask for a new one.", "not_found")
+    _set_password(user, new)
+    end_all_sessions(user)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
+    return user

@@ -1,4 +1,4 @@
-"""Account pages: login, logout, settings (tokens)."""
+"""Account pages: login, logout, password reset, settings (password, sessions, tokens)."""
 
 from urllib.parse import urlsplit
 
@@ -8,13 +8,23 @@ from sqlalchemy import select
 
 from accounts import services
 from accounts.auth import signed_in
-from accounts.forms import EmailPreferenceForm, LoginForm, TokenForm
+from accounts.forms import (
+    EmailPreferenceForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+    TokenForm,
+)
 from accounts.models import ApiToken
+from core import transaction
+from core.errors import ApiError
 from core.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 LOGIN_LIMIT = "20 per 10 minutes"
+RESET_LIMIT = "5 per hour"
 
 
 def safe_next(target: str | None) -> str:
@@ -82,14 +92,85 @@ def settings():
     return _render_settings(TokenForm())
 
 
-def _render_settings(form: TokenForm, new_token: str | None = None, status: int = 200):
+def _render_settings(
+    form: TokenForm, new_token: str | None = None, status: int = 200, password_form: PasswordChangeForm | None = None
+):
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
     preference_form = EmailPreferenceForm(email_preference=current_user.email_preference)
     return render_template(
-        "accounts/settings.html", form=form, tokens=tokens, new_token=new_token, preference_form=preference_form
+        "accounts/settings.html",
+        form=form,
+        tokens=tokens,
+        new_token=new_token,
+        preference_form=preference_form,
+        password_form=password_form or PasswordChangeForm(formdata=None),
     ), status
+
+
+def _with_errors(form, error: ApiError):
+    """Put a service's field errors on the form that sent them."""
+    for name, messages in (error.fields or {}).items():
+        if name in form:
+            form[name].errors = list(messages)
+    return form
+
+
+@bp.route("/settings/password", methods=["POST"])
+@signed_in
+def change_password():
+    """Change your password; your other sessions end."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _render_settings(TokenForm(formdata=None), status=422, password_form=form)
+    try:
+        ended = services.change_password(current_user, form.current_password.data, form.new_password.data)
+    except ApiError as error:
+        transaction.discard()
+        return _render_settings(TokenForm(formdata=None), status=422, password_form=_with_errors(form, error))
+    flash(f"Your password is changed. {ended} other session(s) were signed out.", "success")
+    return redirect(url_for("accounts.settings") + "#password")
+
+
+@bp.route("/settings/sessions/end", methods=["POST"])
+@signed_in
+def end_all_sessions():
+    """Sign out everywhere, this browser included."""
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out everywhere.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, methods=["POST"])
+def request_password_reset():
+    """Ask for a reset link by e-mail; the answer is the same whether the address is known or not."""
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash("If that address belongs to an account, a link to set a new password is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/password_reset_request.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from the link in the e-mail (once, within the hour)."""
+    form = PasswordResetForm()
+    if services.user_for_reset_token(token) is None:
+        return render_template("accounts/password_reset.html", form=form, expired=True), 404
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.new_password.data)
+        except ApiError as error:
+            transaction.discard()
+            return render_template("accounts/password_reset.html", form=_with_errors(form, error), expired=False), 422
+        flash("Your password is set. Sign in with it.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/password_reset.html", form=form, expired=False)
 
 
 @bp.route("/settings/notifications", methods=["POST"])
@@ -112,7 +193,8 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _render_settings(form, status=422)
-    token = services.create_token(current_user, form.name.data)
+    days = int(form.days.data) if form.days.data else None
+    token = services.create_token(current_user, form.name.data, days=days, read_only=form.read_only.data)
     return _render_settings(TokenForm(formdata=None), new_token=token)
 
 

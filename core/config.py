@@ -70,6 +70,10 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "JOB_QUEUES": ("high", "default", "low"),
+        # A login session ends after this long unused, and at the latest this many days after sign-in.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", str(12 * 60))),
+        "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", "30")),
+        "PASSWORD_RESET_MINUTES": 60,  # how long a password-reset link works (once)
         # Sign-in back-off per account and client address: free failures, then a doubling wait.
         "LOGIN_FREE_FAILURES": 5,
         "LOGIN_BACKOFF_SECONDS": 30,

@@ -34,22 +34,34 @@ def _lone_surrogate(text: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in text)
 
 
-def _check_json(value, depth: int = 0) -> None:
+def _text_problem(text: str) -> str | None:
+    if NUL in text:
+        return "Must not contain NUL characters."
+    if _lone_surrogate(text):
+        return "Must be valid Unicode text (a lone surrogate was sent)."
+    return None
+
+
+def _refuse_text(field: str | None, problem: str) -> None:
+    """A 422 naming the field (the top-level JSON key, or the query or form parameter) that holds it."""
+    raise ApiError(422, problem, "validation_error", {field: [problem]} if field else None)
+
+
+def _check_json(value, depth: int = 0, field: str | None = None) -> None:
     """Walk parsed JSON: refuse deep nesting, and strings PostgreSQL could not store."""
     if depth > MAX_JSON_DEPTH:
         raise ApiError(400, f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.", "malformed_json")
     if isinstance(value, str):
-        if NUL in value:
-            raise ApiError(422, "Text must not contain NUL characters.", "validation_error")
-        if _lone_surrogate(value):
-            raise ApiError(422, "Text must be valid Unicode (a lone surrogate was sent).", "validation_error")
+        if problem := _text_problem(value):
+            _refuse_text(field, problem)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_json(key, depth + 1)
-            _check_json(item, depth + 1)
+            if problem := _text_problem(key):
+                _refuse_text(field, problem)
+            _check_json(item, depth + 1, field if depth else key)
     elif isinstance(value, list):
         for item in value:
-            _check_json(item, depth + 1)
+            _check_json(item, depth + 1, field)
 
 
 class CheckedJSONProvider(DefaultJSONProvider):
@@ -68,11 +80,14 @@ def _check_path_and_query() -> None:
     path_values = (request.view_args or {}).values()
     if any(isinstance(value, int) and value > MAX_ID for value in path_values):
         raise ApiError(404, "Not found.", "not_found")
-    values = [*path_values, *request.args.values()]
+    if any(isinstance(value, str) and NUL in value for value in path_values):
+        _refuse_text(None, "The address must not contain NUL characters.")
+    parameters = list(request.args.items(multi=True))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        values += request.form.values()
-    if any(isinstance(value, str) and NUL in value for value in values):
-        raise ApiError(422, "The request must not contain NUL characters.", "validation_error")
+        parameters += list(request.form.items(multi=True))
+    for name, value in parameters:
+        if NUL in name or NUL in value:
+            _refuse_text(name.replace(NUL, ""), "Must not contain NUL characters.")
 
 
 def install(app: Flask) -> None:

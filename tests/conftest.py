@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from accounts import services as account_services
 from core import cache, create_app
 from core.extensions import db as _db
+from tests.notifications.servers import SmtpInbox
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("staff", "moderator", "executive", "admin")
@@ -249,3 +250,12 @@ def run_jobs(app):
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A running SMTP server that the app sends to (SMTP_URL) for this test; `.messages`, `.stop()`, `.start()`."""
+    inbox = SmtpInbox().start()
+    monkeypatch.setitem(app.config, "SMTP_URL", inbox.url)
+    yield inbox
+    inbox.stop()

@@ -120,7 +120,7 @@ def test_the_audit_page_filters(history, login_as, moderator):
     everything = browser.get("/moderation/audit").get_data(as_text=True)
     assert all(f"<td>{action}</td>" in everything for action in MODERATOR_ACTIONS)
     refused = browser.get("/moderation/audit", query_string={"actor_id": "x"}).get_data(as_text=True)
-    assert "Must be a whole number." in refused
+    assert "Must be an id." in refused
 
 
 def test_an_entry_cannot_be_edited_or_deleted(history):

@@ -1,18 +1,9 @@
-"""Fixtures of the notification tests: a real SMTP server and a real webhook receiver."""
+"""Fixtures of the notification tests: a real webhook receiver, an idea with backers, the job modes."""
 
 import pytest
 
-from tests.notifications.servers import SmtpInbox, WebhookReceiver
+from tests.notifications.servers import WebhookReceiver
 from tests.notifications.support import add_votes, make_voters, new_idea
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    """A running SMTP server that the app sends to (SMTP_URL) for this test; `.messages`, `.stop()`, `.start()`."""
-    inbox = SmtpInbox().start()
-    monkeypatch.setitem(app.config, "SMTP_URL", inbox.url)
-    yield inbox
-    inbox.stop()
 
 
 @pytest.fixture
