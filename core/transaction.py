@@ -10,10 +10,11 @@
   dispatches after commit), never in the middle of a transaction.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.extensions import db
@@ -31,6 +32,32 @@ def on_its_own() -> Iterator[Connection]:
     (the read marks of ideas/reads.py)."""
     with db.engine.begin() as connection:
         yield connection
+
+
+@contextmanager
+def committing_each() -> Iterator[Callable]:
+    """A function that runs one statement and commits it at once, outside the session's transaction:
+    bookkeeping written row by row while the work talks to another server (an e-mail's "sent" mark
+    right after the SMTP server took it). On PostgreSQL it is one round trip a statement, and the
+    commit does not wait for the disk flush: a killed worker loses nothing, only a crash of the
+    database server itself could forget the last few marks."""
+    if db.engine.dialect.name != "postgresql":
+        # SQLite has one writer at a time: commit through the session, which may hold the write lock.
+
+        def run_alone(statement):
+            result = db.session.execute(statement)
+            db.session.commit()
+            return result
+
+        yield run_alone
+        return
+    with db.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommit.execute(text("SET synchronous_commit TO off"))
+        try:
+            yield autocommit.execute
+        finally:
+            autocommit.execute(text("RESET synchronous_commit"))  # the pool's next user gets the default
 
 
 def end_unit() -> None:

@@ -7,7 +7,9 @@ import logging
 import smtplib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate
 from urllib.parse import unquote, urlsplit
 
@@ -82,18 +84,33 @@ def compose(to_address: str, to_name: str, subject: str, template: str, message_
     )
 
 
-def to_email_message(mail: Mail) -> EmailMessage:
-    """The MIME message: plain text with an HTML alternative, and one-click unsubscribe headers (RFC 8058)."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = formataddr((mail.to_name, mail.to_address))
-    message["Subject"] = mail.subject
+def _header(value: str) -> str:
+    """A header value as given; one that would start another header is refused (the message is a dead letter)."""
+    if "\r" in value or "\n" in value:
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    return value
+
+
+def _encoded(value: str):
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def to_email_message(mail: Mail) -> MIMEMultipart:
+    """The MIME message: plain text with an HTML alternative, and one-click unsubscribe headers (RFC 8058).
+
+    Built with the classic MIME classes, which take a fraction of the time of EmailMessage's header
+    parsing: at 10,000 messages a fan-out, building them was most of the sending time.
+    """
+    message = MIMEMultipart("alternative")
+    message["From"] = _header(current_app.config["MAIL_FROM"])
+    message["To"] = _header(formataddr((mail.to_name, mail.to_address), charset="utf-8"))
+    message["Subject"] = _encoded(_header(mail.subject))
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = mail.message_id
-    message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+    message["Message-ID"] = _header(mail.message_id)
+    message["List-Unsubscribe"] = _header(f"<{mail.unsubscribe_url}>")
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
+    message.attach(MIMEText(mail.text, "plain", "utf-8"))
+    message.attach(MIMEText(mail.html, "html", "utf-8"))
     return message
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select, text, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.orm import Bundle
 from sqlalchemy.sql import Select
 
@@ -141,19 +141,14 @@ def _notification_mail(notification, user) -> mail.Mail:
     )
 
 
-def _mark(notification_ids: list[int], **values) -> None:
-    """Record what became of their e-mail, in its own short transaction."""
-    if db.engine.dialect.name == "postgresql":
-        # Committed without waiting for the disk flush: a killed worker loses nothing (the server has
-        # the commit); only a crash of the database server itself could forget a few "sent" marks.
-        db.session.execute(text("SET LOCAL synchronous_commit = off"))
-    db.session.execute(
+def _marked(notification_ids: list[int], **values):
+    """The statement that records what became of these notifications' e-mail."""
+    return (
         update(Notification)
         .where(Notification.id.in_(notification_ids))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    transaction.end_unit()
 
 
 @dataclass
@@ -198,7 +193,7 @@ def _send_all(outgoing: list[tuple[list[int], int, Callable]], sent_state: str, 
     a dead letter too. Only a server that is down stops the batch (the job is then retried).
     """
     transaction.end_unit()  # hold no database lock while talking to the SMTP server
-    with mail.smtp_session() as send:
+    with mail.smtp_session() as send, transaction.committing_each() as commit:
         for ids, attempts, build in outgoing:
             try:
                 message = build()
@@ -207,13 +202,13 @@ def _send_all(outgoing: list[tuple[list[int], int, Callable]], sent_state: str, 
             except Exception as error:
                 if mail.server_unavailable(error):
                     raise
-                _set_aside(ids, attempts + 1, error, outcome)
+                commit(_set_aside(ids, attempts + 1, error, outcome))
                 continue
             outcome.sent += message is not None
-            _mark(ids, email_state=sent_state if message is not None else "none", emailed_at=utcnow())
+            commit(_marked(ids, email_state=sent_state if message is not None else "none", emailed_at=utcnow()))
 
 
-def _set_aside(ids: list[int], attempts: int, error: Exception, outcome: _Outcome) -> None:
+def _set_aside(ids: list[int], attempts: int, error: Exception, outcome: _Outcome):
     """A refused message: pending for another attempt, or a dead letter an admin can send again."""
     for_now = mail.refused_for_now(error) and attempts < MAX_EMAIL_ATTEMPTS
     outcome.refused_for_now += for_now
@@ -221,7 +216,7 @@ def _set_aside(ids: list[int], attempts: int, error: Exception, outcome: _Outcom
     values = {"email_attempts": attempts, "email_error": f"{type(error).__name__}: {error}"[:2000]}
     if not for_now:
         values["email_state"] = "failed"
-    _mark(ids, **values)
+    return _marked(ids, **values)
 
 
 def send_digests() -> int:

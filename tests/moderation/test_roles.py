@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from moderation import services
-from moderation.models import DuplicateSuggestion
+from moderation.models import DuplicateSuggestion, Merge
 from tests.conftest import csrf_token_from
 from tests.moderation.support import comment_on, new_idea
 
@@ -53,6 +53,8 @@ ROUTES = [
     Route("moderation_api.unmerge", "POST", lambda s: {"idea_id": s.merged}),
     Route("moderation_api.move_comment", "POST", lambda s: {"comment_id": s.comment}, lambda s: {"to_idea": s.other}),
     Route("moderation_api.undo_move", "POST", lambda s: {"move_id": s.move}),
+    Route("moderation_api.retry_merge", "POST", lambda s: {"merge_id": s.merge}),
+    Route("moderation_api.cancel_merge", "POST", lambda s: {"merge_id": s.merge}),
     Route("moderation_api.duplicates"),
     Route("moderation_api.dismiss_duplicate", "POST", lambda s: {"suggestion_id": s.suggestion}),
     Route("moderation_api.audit_log"),
@@ -69,6 +71,8 @@ ROUTES = [
     Route("moderation.merge", "POST", lambda s: {"idea_id": s.idea}, lambda s: {"into": s.other}),
     Route("moderation.unmerge", "POST", lambda s: {"idea_id": s.merged}),
     Route("moderation.undo_move", "POST", lambda s: {"move_id": s.move}),
+    Route("moderation.retry_merge", "POST", lambda s: {"merge_id": s.merge}),
+    Route("moderation.cancel_merge", "POST", lambda s: {"merge_id": s.merge}),
     Route("moderation.dismiss_flags", "POST", body=lambda s: {"target_type": "idea", "target_id": s.idea}),
     Route("moderation.dismiss_duplicate", "POST", lambda s: {"suggestion_id": s.suggestion}),
 ]
@@ -96,6 +100,7 @@ def scene(make_user, api, moderator, finish):
         move=move_job["result"]["move_id"],
         suggestion=suggestion.id,
         job=merge_job["id"],
+        merge=db.session.scalar(select(Merge.id)),
     )
 
 
