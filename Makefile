@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint bench bench-pages eval-dupes browser redis-server worker clean
+.PHONY: run test test-fast lint bench bench-pages eval-dupes browser redis-server postgresql-client worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,18 @@ run: $(VENV)/.runtime
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+# The backup test runs the real pg_dump and pg_restore; the client must be as new as the server.
+postgresql-client:
+	@command -v pg_dump >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql-client-15; }
+
 # The outage tests start and stop Redis servers of their own.
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
-test: $(VENV)/.dev browser redis-server
+test: $(VENV)/.dev browser redis-server postgresql-client
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.dev redis-server
+test-fast: $(VENV)/.dev redis-server postgresql-client
 	$(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
