@@ -201,7 +201,9 @@ def auto_follow(user: User, idea_id: int) -> None:
 
 
 def set_following(user: User, idea: Idea, following: bool) -> bool:
-    """Follow or unfollow explicitly; idempotent."""
+    """Follow or unfollow explicitly; idempotent. A merged idea is read-only: follow the one it went into."""
+    if idea.merged_into_id is not None:
+        raise ApiError(409, "This idea was merged; follow the idea it was merged into.", "idea_merged")
     auto_follow(user, idea.id)
     db.session.execute(
         update(Follow)

@@ -116,6 +116,8 @@ def new_idea():
 def edit_idea(idea_id: int):
     """Edit an idea (author until the first response; moderators)."""
     idea = queries.get_visible_idea(current_user, idea_id)
+    if idea.merged_into_id is not None:
+        raise ApiError(409, "This idea was merged and is read-only.", "idea_merged")
     if not services.may_edit(current_user, idea):
         raise ApiError(403, "Only the author (until the first response) and moderators may edit this idea.")
     form = IdeaForm(obj=idea, tags=", ".join(tag.name for tag in idea.tags))
@@ -205,7 +207,10 @@ def vote(idea_id: int):
 def follow(idea_id: int):
     """Follow or unfollow (field `action`: follow | unfollow)."""
     idea = queries.get_visible_idea(current_user, idea_id)
-    services.set_following(current_user, idea, request.form.get("action") != "unfollow")
+    try:
+        services.set_following(current_user, idea, request.form.get("action") != "unfollow")
+    except ApiError as error:
+        return _flash_refusal(error, idea_id)
     return _back_to(idea_id, "#votes")
 
 

@@ -109,7 +109,23 @@ def test_the_merged_idea_is_read_only(merged, api):
     assert_error(api(merged.s_voter).delete(f"/api/v1/ideas/{merged.source}/vote"), 409, "idea_merged")
     assert_error(client.post(f"/api/v1/ideas/{merged.source}/comments", json={"body": "Late."}), 409, "idea_merged")
     assert_error(client.patch(f"/api/v1/ideas/{merged.source}", json={"title": "Renamed"}), 409, "idea_merged")
+    assert_error(client.put(f"/api/v1/ideas/{merged.source}/follow"), 409, "idea_merged")
+    assert_error(api(merged.s_voter).delete(f"/api/v1/ideas/{merged.source}/follow"), 409, "idea_merged")
     assert voters(snapshot(merged.source), merged.source) == voters(merged.before, merged.source)
+    follows_of_source = [
+        {row for row in taken["follows"] if row[0] == merged.source}
+        for taken in (snapshot(merged.source), merged.before)
+    ]
+    assert follows_of_source[0] == follows_of_source[1]  # the refused follow and unfollow changed nothing
+
+
+def test_a_merged_ideas_page_offers_no_vote_follow_or_edit(merged, login_as):
+    browser = login_as(merged.s_author)
+    page = browser.get(f"/ideas/{merged.source}?stay=1").get_data(as_text=True)
+    assert f"/ideas/{merged.source}/follow" not in page and f"/ideas/{merged.source}/edit" not in page
+    assert browser.get(f"/ideas/{merged.source}/edit").status_code == 409
+    refused = browser.post(f"/ideas/{merged.source}/follow", data={"csrf_token": browser.csrf})
+    assert refused.status_code == 302
 
 
 def test_the_merged_idea_points_to_the_target(merged, api, login_as):
