@@ -4,7 +4,18 @@ Chosen by measurement with `make bench-pages` (see docs/operations.md, "Web proc
 changed by an environment variable without editing this file, and command-line flags win over both.
 """
 
+import glob
 import os
+import shutil
+import tempfile
+
+# Prometheus multiprocess mode (core/metrics.py): every worker writes its request figures to files in this
+# folder, and /metrics on any worker adds up all of them. Set here, before the app (and prometheus_client)
+# is imported. PROMETHEUS_MULTIPROC_DIR may name the folder; otherwise one of this server's own is made.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["IDEAPOOL_OWN_METRICS_DIR"] = tempfile.mkdtemp(
+        prefix="ideapool-metrics-"
+    )
 
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 # Sync workers: the pages are short and CPU-bound, so one process per core plus one for the time a
@@ -44,3 +55,22 @@ def post_fork(server, worker) -> None:
 
     with worker.app.wsgi().app_context():
         db.engine.dispose(close=False)
+
+
+def on_starting(server) -> None:
+    """Start the request figures from zero: a named folder may still hold the files of an earlier run."""
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker) -> None:
+    """A worker that is gone no longer counts in the live gauges of the multiprocess figures."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """Remove the metrics folder this server made for itself."""
+    if os.environ.get("IDEAPOOL_OWN_METRICS_DIR"):
+        shutil.rmtree(os.environ["IDEAPOOL_OWN_METRICS_DIR"], ignore_errors=True)

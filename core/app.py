@@ -14,6 +14,8 @@ from core import (  # noqa: F401
     database,
     errors,
     jobs,
+    logs,
+    metrics,
     models,
     nav,
     openapi,
@@ -51,7 +53,8 @@ def create_app(config_override: dict | None = None) -> Flask:
     app.config.update(config_override or {})
     if "SESSION_COOKIE_SECURE" not in (config_override or {}):
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(app)  # first: every later request hook logs with the request id
+    metrics.init_app(app)
     _init_extensions(app)
     _register_core(app)
     for name in DOMAINS:

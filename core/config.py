@@ -56,6 +56,10 @@ def from_environment(instance_path: str) -> dict:
         # How many proxies (load balancer, ingress) stand in front of the app and set X-Forwarded-For.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SERVER_TIMING": os.environ.get("SERVER_TIMING", "0") == "1",
+        # GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; unset, it answers anyone.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # "text" (the default) or "json": one JSON object per log line (core/logs.py).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down: count in this process instead, and never fail a request over a limit's storage.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

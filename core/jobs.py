@@ -22,7 +22,7 @@ from rq.job import Job as RQJob
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from core import transaction
+from core import logs, transaction
 from core.database import writing
 from core.extensions import db
 from core.models import JobRecord
@@ -63,7 +63,8 @@ def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default"
         attempts=0,
     )
     db.session.add(record)
-    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
+    # The request id goes along, so the job logs under the request that caused it (core/logs.py).
+    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record, logs.current_request_id()))
     return record
 
 
@@ -90,6 +91,7 @@ def _dispatch(job_id: str, queue: str) -> None:
         retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         result_ttl=24 * 3600,
         failure_ttl=7 * 24 * 3600,
+        meta={"request_id": logs.current_request_id()},
     )
 
 
@@ -106,8 +108,9 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # SQLAlchemy says "commit" when a SAVEPOINT is released; nothing is committed yet
     pending = session.info.pop(PENDING_KEY, [])
-    for job_id, queue, _record in pending:
-        dispatch(job_id, queue)
+    for job_id, queue, _record, request_id in pending:
+        with logs.bound_request_id(request_id):
+            dispatch(job_id, queue)
 
 
 def _after_rollback(session: Session, transaction) -> None:
@@ -147,8 +150,14 @@ def will_retry() -> bool:
 
 def execute(job_id: str):
     """Run one recorded job: the work and its 'finished' mark commit together, or not at all."""
-    with writing():
+    with writing(), logs.bound_request_id(_request_id()):
         return _execute(job_id)
+
+
+def _request_id() -> str | None:
+    """The id of the request that enqueued the running job: in its RQ meta, or already bound in-process."""
+    rq_job = get_current_job()
+    return rq_job.meta.get("request_id") if rq_job is not None else logs.current_request_id()
 
 
 def _execute(job_id: str):
