@@ -7,7 +7,8 @@ PostgreSQL database `ideapool_bench_fanout` on the server DATABASE_URL names):
 - notify: `responses.respond` + the `response_published` job, i.e. the set-based in-app insert of
   one notification per sponsor (and the webhook/e-mail bookkeeping around it);
 - email: the `send_emails` job, the batched delivery of one e-mail per sponsor over SMTP to a local
-  aiosmtpd server (running in this process, so it shares the CPU with the sender);
+  aiosmtpd server in a process of its own (bench/smtp_sink.py), over SMTP_CONNECTIONS connections, with
+  every message counted there: one per sponsor, each recipient and Message-ID once;
 and a baseline taken in the same run: a plain INSERT … SELECT of as many rows into a scratch table.
 Each figure is printed in seconds and as a ratio to that baseline.
 """
@@ -20,8 +21,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import DateTime, bindparam, create_engine, text
 from sqlalchemy.engine import make_url
+
+from bench import smtp_sink
 
 SPONSORS = 10_000
 BENCH_PASSWORD_HASH = "!bench-users-cannot-sign-in"
@@ -173,39 +177,6 @@ def insert_select_baseline(user_count: int) -> float:
     return seconds
 
 
-class CountingInbox:
-    """An aiosmtpd handler that counts the messages it accepts and their recipients."""
-
-    def __init__(self):
-        self.messages = 0
-        self.recipients: set[str] = set()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        """Count one message."""
-        self.messages += 1
-        self.recipients.update(envelope.rcpt_tos)
-        return "250 Message accepted"
-
-
-@contextmanager
-def smtp_server():
-    """A local aiosmtpd server on a free port; yields (inbox, smtp_url)."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = CountingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
 def _fan_out(sponsors: int, held: HeldJobs) -> dict:
     """Build the idea with `sponsors` sponsors, respond, and time the notify and e-mail jobs."""
     from accounts.services import create_user
@@ -242,16 +213,17 @@ def run(sponsors: int = SPONSORS) -> list[dict]:
     held = HeldJobs()
     from core.extensions import db
 
-    with smtp_server() as (inbox, smtp_url), bench_app("ideapool_bench_fanout", SMTP_URL=smtp_url):
-        database = db.engine.dialect.name
+    with smtp_sink.running() as (smtp_url, stop_sink), bench_app("ideapool_bench_fanout", SMTP_URL=smtp_url):
+        database, connections = db.engine.dialect.name, current_app.config["SMTP_CONNECTIONS"]
         with held.holding():
             seconds = _fan_out(sponsors, held)
-        assert inbox.messages == sponsors and len(inbox.recipients) == sponsors, (inbox.messages, sponsors)
+        received = stop_sink()
+    assert received == {"messages": sponsors, "recipients": sponsors, "message_ids": sponsors}, received
     steps = [
         ("baseline: INSERT … SELECT into a scratch table", seconds["baseline"]),
         ("create the vote rows (INSERT … SELECT)", seconds["votes"]),
         ("respond + response_published (in-app notifications)", seconds["notify"]),
-        ("send_emails: batched SMTP delivery to aiosmtpd", seconds["email"]),
+        (f"send_emails: SMTP delivery over {connections} connection(s)", seconds["email"]),
     ]
     return ratio_rows("fanout", database, steps, rows=sponsors)
 

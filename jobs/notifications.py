@@ -1,7 +1,7 @@
 """Notification jobs: thin entry points that take ids and call the service that owns the work."""
 
 from ideas import announcements as idea_announcements
-from notifications import services, webhooks
+from notifications import delivery, webhooks
 from review import announcements as review_announcements
 
 
@@ -22,7 +22,7 @@ def reply_posted(comment_id: int) -> dict:
 
 def send_emails(event_key: str) -> dict:
     """Send one event's pending e-mail (retried with back-off while the SMTP server is down)."""
-    return {"event_key": event_key, "sent": services.send_pending_emails(event_key)}
+    return {"event_key": event_key, "sent": delivery.send_pending_emails(event_key)}
 
 
 def deliver_webhook(delivery_id: int) -> dict:

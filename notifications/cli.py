@@ -5,7 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core import transaction
 from core.database import writing
-from notifications import services
+from notifications import delivery
 
 mail_cli = AppGroup("mail", help="E-mail delivery.")
 
@@ -15,7 +15,7 @@ mail_cli = AppGroup("mail", help="E-mail delivery.")
 def digest_command() -> None:
     """Send each user's daily digest of the notifications they chose to get that way."""
     with writing():
-        count = services.send_digests()
+        count = delivery.send_digests()
         transaction.end_unit()
     click.echo(f"Sent {count} digest{'s' if count != 1 else ''}.")
 
@@ -24,6 +24,6 @@ def digest_command() -> None:
 def send_pending() -> None:
     """Send every immediate e-mail still pending (after the SMTP server was down for long)."""
     with writing():
-        count = services.send_pending_emails(None)
+        count = delivery.send_pending_emails(None)
         transaction.end_unit()
     click.echo(f"Sent {count} e-mail{'s' if count != 1 else ''}.")

@@ -6,9 +6,9 @@
    The e-mail job's record says 'started', and nothing will ever finish it.
 3. A fresh worker starts (not in burst mode: it waits for work like a production worker). Its relay
    sees that the dead job stopped renewing its alive key and dispatches it again, within a minute.
-4. Every sponsor has one notification and got the e-mail; the only message that may have gone out
-   twice is the one the SMTP server was accepting at the kill, with the same Message-ID both times
-   (at-least-once toward SMTP, as docs/operations.md says).
+4. Every sponsor has one notification and got the e-mail; the only messages that may have gone out
+   twice are those the SMTP server was accepting at the kill (at most one per SMTP connection), with
+   the same Message-ID both times (at-least-once toward SMTP, as docs/operations.md says).
 """
 
 import time
@@ -27,7 +27,9 @@ from tests.notifications.support import add_votes, make_voters
 
 SPONSORS = 120
 KILL_AFTER_MESSAGES = 20
-RESUME_DEADLINE_SECONDS = 90  # the relay's promise is a minute; this leaves room for the sending
+# The relay's promise is a minute after the kill; the rest is room for a fresh worker to start and send
+# on a loaded machine (this bounds the wait, it measures nothing).
+RESUME_DEADLINE_SECONDS = 180
 
 
 def wait_for(condition, what: str, seconds: float, log_path) -> None:
@@ -56,7 +58,7 @@ def test_a_fan_out_whose_worker_was_killed_whole_is_resumed_and_reaches_everyone
     answer = {"status": "planned", "body": "Yes, from March."}
     client = ApiClient(own_redis_app.test_client(), token)
     assert client.post(f"/api/v1/ideas/{idea.id}/responses", json=answer).status_code == 201
-    inbox.delay = 0.05
+    inbox.delay = 0.2  # slow enough that the kill comes mid fan-out, over every connection
     log_path = tmp_path / "worker.log"
 
     worker = flask_worker(own_redis_app, log_path, SMTP_URL=inbox.url)
@@ -84,6 +86,6 @@ def test_a_fan_out_whose_worker_was_killed_whole_is_resumed_and_reaches_everyone
     received = Counter(message["X-Envelope-To"] for message in inbox.messages)
     assert sorted(received) == sponsors  # everyone, nobody else
     twice = [address for address, times in received.items() if times > 1]
-    assert len(twice) <= 1 and max(received.values()) <= 2, received
+    assert len(twice) <= own_redis_app.config["SMTP_CONNECTIONS"] and max(received.values()) <= 2, received
     for address in twice:
         assert len({message["Message-ID"] for message in inbox.to(address)}) == 1

@@ -29,6 +29,7 @@ class SmtpInbox:
         self.refusing = False  # True: answer every message with a temporary failure (451)
         self.delay = 0.0  # seconds each message takes to be accepted (a slow server)
         self.refused: dict[str, str] = {}  # recipient address -> the answer to RCPT TO, e.g. "550 No such user"
+        self.connections: set[tuple] = set()  # the client ends (address, port) that delivered a message
         self._controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
@@ -46,6 +47,7 @@ class SmtpInbox:
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
+        self.connections.add(session.peer)
         return "250 Message accepted"
 
     def start(self) -> "SmtpInbox":

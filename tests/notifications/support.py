@@ -1,5 +1,6 @@
 """Helpers the notification tests share: ideas with voters, responses, reading notifications and jobs back."""
 
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import count
@@ -169,19 +170,20 @@ def jobs_held():
 
 @contextmanager
 def smtp_dies_after(delivered: int):
-    """The worker dies after the SMTP server accepted `delivered` messages of a batch."""
+    """The worker dies after the SMTP server accepted `delivered` messages, counted over all its connections."""
     real_session = mail.smtp_session
+    accepted, one_at_a_time = [], threading.Lock()
 
     @contextmanager
     def dying_session():
         with real_session() as send:
-            accepted = []
 
             def send_or_die(message):
-                if len(accepted) == delivered:
-                    raise WorkerKilled
-                send(message)
-                accepted.append(message)
+                with one_at_a_time:
+                    if len(accepted) >= delivered:
+                        raise WorkerKilled
+                    send(message)
+                    accepted.append(message)
 
             yield send_or_die
 

@@ -4,7 +4,7 @@ import pytest
 from click.testing import Result
 
 from core.extensions import db
-from notifications import services
+from notifications import delivery
 from tests.ideas.support import ok_json
 from tests.notifications.servers import parts
 from tests.notifications.support import (
@@ -104,7 +104,7 @@ def test_one_digest_per_reader_however_many_notifications_are_due(users, make_us
     smtp.messages.clear()
     # 12 notifications, interleaved by reader, in batches of 5: no reader's news may be split in two e-mails.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "EMAIL_BATCH", 1)
+        patch.setattr(delivery, "EMAIL_BATCH", 1)
         assert "Sent 4 digests." in run_cli(app, "digest")
     assert smtp.recipients() == sorted(reader.email for reader in readers)
     assert all("3 updates" in parts(message)[0] for message in smtp.messages)

@@ -5,10 +5,13 @@ from urllib.parse import urlsplit
 from notifications import mail
 from tests.notifications.servers import parts
 from tests.notifications.support import (
+    add_votes,
     email_states,
     job_records,
     job_with_args,
     make_retries_due,
+    make_voters,
+    new_idea,
     preference_of,
     publish,
     recipients,
@@ -130,6 +133,21 @@ def test_a_token_signed_with_another_key_is_404(users, client, app):
     assert foreign != real
     assert client.post(f"/unsubscribe/{foreign}").status_code == 404
     assert preference_of(users["staff"]) == "immediate"
+
+
+def test_a_fan_out_goes_out_over_several_connections_at_once_each_message_once(
+    users, make_user, api, run_jobs, smtp, app, monkeypatch
+):
+    idea = new_idea(users["staff"])
+    voters = make_voters(make_user, 23)
+    add_votes(idea, voters)
+    monkeypatch.setitem(app.config, "SMTP_CONNECTIONS", 4)
+    smtp.delay = 0.02  # a server that takes its time: the connections overlap their waits
+    publish(api, users["executive"], idea, run_jobs)
+    assert smtp.recipients() == everyone(users, voters)
+    assert len({message["Message-ID"] for message in smtp.messages}) == len(voters) + 1
+    assert len(smtp.connections) == 4
+    assert set(email_states(RESPONDED).values()) == {"sent"}
 
 
 def test_smtp_down_keeps_email_pending_and_send_pending_delivers_once(backed_idea, users, api, run_jobs, smtp, app):
