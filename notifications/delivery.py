@@ -204,7 +204,7 @@ def _retry_later_if_refused(outcome: Outcome) -> None:
 def _pending_mails(event_key: str | None) -> Iterator[Outgoing]:
     """Every pending immediate e-mail, read batch by batch (ids only grow, so none is read twice)."""
     after_id = 0
-    while batch := _read(lambda: _pending_batch(event_key, "pending", EMAIL_BATCH, after_id=after_id)):
+    while batch := _read(_pending_batch, event_key, "pending", EMAIL_BATCH, after_id=after_id):
         after_id = batch[-1][0].id
         for notification, user in batch:
             build = partial(_notification_mail, notification, user) if user.email_preference != "never" else _no_mail
@@ -214,11 +214,11 @@ def _pending_mails(event_key: str | None) -> Iterator[Outgoing]:
 def _digest_mails() -> Iterator[Outgoing]:
     """One digest per reader with news waiting; a batch is a set of whole readers, so nobody's news is split."""
     after_user_id = 0
-    while user_ids := _read(lambda: _digest_user_ids(EMAIL_BATCH, after_user_id)):
+    while user_ids := _read(_digest_user_ids, EMAIL_BATCH, after_user_id):
         after_user_id = user_ids[-1]
         by_user: dict[int, list] = defaultdict(list)
         users = {}
-        for notification, user in _read(lambda: _pending_batch(None, "digest", None, user_ids)):
+        for notification, user in _read(_pending_batch, None, "digest", None, user_ids):
             by_user[user.id].append(notification)
             users[user.id] = user
         for user_id, items in by_user.items():
@@ -227,10 +227,10 @@ def _digest_mails() -> Iterator[Outgoing]:
             yield Outgoing(tuple(n.id for n in items), max(n.email_attempts for n in items), build)
 
 
-def _read(query: Callable[[], list]) -> list:
+def _read(query: Callable[..., list], *args, **kwargs) -> list:
     """Run a query and end its transaction at once: the sender threads write marks meanwhile, and on
     SQLite a transaction left open by this thread could hold the write lock they wait for."""
-    rows = query()
+    rows = query(*args, **kwargs)
     transaction.end_unit()
     return rows
 
