@@ -70,7 +70,7 @@ SCHEMAS = {
     },
     "Comment": {
         "type": "object",
-        "required": ["id", "idea_id", "parent_id", "author", "body", "body_html", "created_at"],
+        "required": ["id", "idea_id", "parent_id", "author", "body", "body_html", "created_at", "kind"],
         "properties": {
             "id": {"type": "integer"},
             "idea_id": {"type": "integer"},
@@ -80,6 +80,11 @@ SCHEMAS = {
             "body_html": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},
             "hidden": {"type": "boolean"},
+            "kind": {
+                "type": "string",
+                "enum": ["comment", "signpost"],
+                "description": "signpost: the note a thread move leaves where the thread was",
+            },
             "moved_from_idea_id": _nullable_int,
         },
     },

@@ -28,7 +28,7 @@ SCHEMAS = {
     "FlagTarget": {
         "type": "object",
         "required": ["target_type", "target_id"],
-        "properties": {"target_type": {"type": "string"}, "target_id": _integer},
+        "properties": {"target_type": {"type": "string", "enum": ["idea", "comment"]}, "target_id": _integer},
     },
     "JobAccepted": {"type": "object", "required": ["job"], "properties": {"job": ref("Job")}},
     "MergeRequest": {"type": "object", "required": ["into"], "properties": {"into": _integer}},

@@ -2,6 +2,8 @@
 
 from core.openapi import json_body, json_response, operation, path_param, ref
 
+_event = {"type": "string", "enum": ["idea.created", "idea.responded", "idea.merged"]}
+
 SCHEMAS = {
     "Notification": {
         "type": "object",
@@ -20,10 +22,7 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "url": {"type": "string"},
-            "events": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["idea.created", "idea.responded", "idea.merged"]},
-            },
+            "events": {"type": "array", "items": _event},
             "active": {"type": "boolean"},
             "created_at": {"type": "string", "format": "date-time"},
             "secret": {"type": "string", "description": "Only in the answer to POST"},
@@ -75,7 +74,7 @@ PATHS = {
                 {
                     "type": "object",
                     "required": ["url"],
-                    "properties": {"url": {"type": "string"}, "events": {"type": "array", "items": {"type": "string"}}},
+                    "properties": {"url": {"type": "string"}, "events": {"type": "array", "items": _event}},
                 }
             ),
         ),
