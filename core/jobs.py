@@ -58,13 +58,13 @@ def enqueue(name: str, *args, user_id: int | None = None, queue: str = "default"
         args=list(args),
         user_id=user_id,
         queue=queue,
+        request_id=logs.current_request_id(),  # the job logs under the request that caused it
         status="queued",
         progress=0.0,
         attempts=0,
     )
     db.session.add(record)
-    # The request id goes along, so the job logs under the request that caused it (core/logs.py).
-    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record, logs.current_request_id()))
+    db.session.info.setdefault(PENDING_KEY, []).append((record.id, queue, record))
     return record
 
 
@@ -91,7 +91,6 @@ def _dispatch(job_id: str, queue: str) -> None:
         retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         result_ttl=24 * 3600,
         failure_ttl=7 * 24 * 3600,
-        meta={"request_id": logs.current_request_id()},
     )
 
 
@@ -108,9 +107,8 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # SQLAlchemy says "commit" when a SAVEPOINT is released; nothing is committed yet
     pending = session.info.pop(PENDING_KEY, [])
-    for job_id, queue, _record, request_id in pending:
-        with logs.bound_request_id(request_id):
-            dispatch(job_id, queue)
+    for job_id, queue, _record in pending:
+        dispatch(job_id, queue)
 
 
 def _after_rollback(session: Session, transaction) -> None:
@@ -150,21 +148,17 @@ def will_retry() -> bool:
 
 def execute(job_id: str):
     """Run one recorded job: the work and its 'finished' mark commit together, or not at all."""
-    with writing(), logs.bound_request_id(_request_id()):
-        return _execute(job_id)
+    with writing():
+        record = db.session.get(JobRecord, job_id)
+        if record is None:
+            raise LookupError(f"No job record {job_id}")
+        with logs.bound_request_id(record.request_id):
+            return _execute(record)
 
 
-def _request_id() -> str | None:
-    """The id of the request that enqueued the running job: in its RQ meta, or already bound in-process."""
-    rq_job = get_current_job()
-    return rq_job.meta.get("request_id") if rq_job is not None else logs.current_request_id()
-
-
-def _execute(job_id: str):
-    record = db.session.get(JobRecord, job_id)
-    if record is None:
-        raise LookupError(f"No job record {job_id}")
-    status, result, function, args = record.status, record.result, resolve(record.name), list(record.args)
+def _execute(record: JobRecord):
+    job_id, status, result = record.id, record.status, record.result
+    function, args = resolve(record.name), list(record.args)
     db.session.rollback()  # end this read: the bookkeeping below is its own short transaction
     if status == "finished":
         return result

@@ -30,6 +30,7 @@ class JobRecord(db.Model):
     args: Mapped[list] = mapped_column(JSON, default=list)
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     queue: Mapped[str] = mapped_column(String(20), default="default", server_default="default")
+    request_id: Mapped[str | None] = mapped_column(String(64))  # of the request that caused it (core/logs.py)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     result: Mapped[dict | None] = mapped_column(JSON)

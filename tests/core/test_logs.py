@@ -6,9 +6,13 @@ import logging
 import re
 
 import pytest
+from sqlalchemy import select
 
 from core import jobs, logs
+from core.extensions import db
+from core.models import JobRecord
 from tests.core.support import built_app
+from tests.notifications.support import jobs_held
 
 job_log = logging.getLogger("tests.job")
 
@@ -108,6 +112,19 @@ def test_a_job_enqueued_by_a_job_keeps_the_request_id(json_app, run_jobs):
     run_jobs()
     said = {line["message"]: line["request_id"] for line in lines(json_app) if line["logger"] == "tests.job"}
     assert said == {"first job says hello": "chain-1", "job says hello again": "chain-1"}
+
+
+def test_a_job_run_later_from_its_record_alone_keeps_the_request_id(json_app):
+    # As when Redis was down at the commit and the relay dispatches the job later, or a fresh worker
+    # resumes it: nothing but the job's record is left of the request.
+    with jobs_held():
+        json_app.test_client().get("/test-enqueue/say", headers={"X-Request-ID": "lost-then-relayed"})
+    (record,) = db.session.scalars(select(JobRecord).where(JobRecord.name == "tests.core.test_logs.say"))
+    assert record.status == "queued"
+    with json_app.app_context():
+        jobs.execute(record.id)
+    said = [line for line in lines(json_app) if line["logger"] == "tests.job"]
+    assert [(line["message"], line["request_id"]) for line in said] == [("job says hello", "lost-then-relayed")]
 
 
 def test_outside_any_request_the_request_id_is_null(json_app):
