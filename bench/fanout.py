@@ -6,9 +6,10 @@ Measures, on a scratch database of its own (a SQLite file in a temporary folder,
 PostgreSQL database `ideapool_bench_fanout` on the server DATABASE_URL names):
 - notify: `responses.respond` + the `response_published` job, i.e. the set-based in-app insert of
   one notification per sponsor (and the webhook/e-mail bookkeeping around it);
-- email: the `send_emails` job, the batched delivery of one e-mail per sponsor over SMTP to a local
-  aiosmtpd server in a process of its own (bench/smtp_sink.py), over SMTP_CONNECTIONS connections, with
-  every message counted there: one per sponsor, each recipient and Message-ID once;
+- email: the `send_emails` jobs (EMAIL_JOBS shards of one event's e-mail), run by BENCH_WORKERS worker
+  processes started beforehand (bench/job_workers.py, default 2), each job over SMTP_CONNECTIONS
+  connections, to a local aiosmtpd server in a process of its own (bench/smtp_sink.py), with every
+  message counted there: one per sponsor, each recipient and Message-ID once;
 and a baseline taken in the same run: a plain INSERT … SELECT of as many rows into a scratch table.
 Each figure is printed in seconds and as a ratio to that baseline.
 """
@@ -25,9 +26,10 @@ from flask import current_app
 from sqlalchemy import DateTime, bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import smtp_sink
+from bench import job_workers, smtp_sink
 
 SPONSORS = 10_000
+BENCH_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 BENCH_PASSWORD_HASH = "!bench-users-cannot-sign-in"
 
 
@@ -61,23 +63,25 @@ def scratch_database(name: str):
 
 @contextmanager
 def bench_app(name: str, **config):
-    """An app on a scratch database built by the migrations, jobs in-process, inside its app context."""
+    """An app on a scratch database built by the migrations, jobs in-process, inside its app context.
+
+    app.extensions["bench_config"] is the configuration it was made with, for worker processes."""
     from flask_migrate import upgrade
 
     from core import create_app
     from core.extensions import db
 
     with scratch_database(name) as url:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "REDIS_URL": None,
-                "RATELIMIT_ENABLED": False,
-                "SECRET_KEY": "bench",
-                "BASE_URL": "http://bench.test",
-                **config,
-            }
-        )
+        overrides = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": None,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "bench",
+            "BASE_URL": "http://bench.test",
+            **config,
+        }
+        app = create_app(overrides)
+        app.extensions["bench_config"] = overrides
         with app.app_context():
             upgrade()
             try:
@@ -105,18 +109,23 @@ class HeldJobs:
         finally:
             jobs._dispatch = real_dispatch
 
-    def run(self, name: str) -> object:
-        """Run every held job of that function (dotted name) now; returns the last result."""
-        from core import jobs
+    def take(self, name: str) -> list[str]:
+        """The ids of the held jobs of that function (dotted name), no longer held."""
         from core.extensions import db
         from core.models import JobRecord
 
+        taken = [job_id for job_id in self.job_ids if db.session.get(JobRecord, job_id).name == name]
+        self.job_ids = [job_id for job_id in self.job_ids if job_id not in taken]
+        db.session.commit()
+        return taken
+
+    def run(self, name: str) -> object:
+        """Run every held job of that function now, in this process; returns the last result."""
+        from core import jobs
+
         result = None
-        for job_id in list(self.job_ids):
-            if db.session.get(JobRecord, job_id).name == name:
-                self.job_ids.remove(job_id)
-                db.session.commit()
-                result = jobs.execute(job_id)
+        for job_id in self.take(name):
+            result = jobs.execute(job_id)
         return result
 
 
@@ -177,7 +186,7 @@ def insert_select_baseline(user_count: int) -> float:
     return seconds
 
 
-def _fan_out(sponsors: int, held: HeldJobs) -> dict:
+def _fan_out(sponsors: int, held: HeldJobs, workers: job_workers.Workers) -> dict:
     """Build the idea with `sponsors` sponsors, respond, and time the notify and e-mail jobs."""
     from accounts.services import create_user
     from core.extensions import db
@@ -200,12 +209,19 @@ def _fan_out(sponsors: int, held: HeldJobs) -> dict:
         return held.run("jobs.notifications.response_published")
 
     notify_seconds, published = timed(respond_and_notify)
-    email_seconds, emailed = timed(held.run, "jobs.notifications.send_emails")
+    email_jobs = held.take("jobs.notifications.send_emails")
+    email_seconds, emailed = timed(workers.run, email_jobs)
     stored = db.session.scalar(text("SELECT COUNT(*) FROM notifications WHERE kind = 'idea_responded'"))
     sent = db.session.scalar(text("SELECT COUNT(*) FROM notifications WHERE email_state = 'sent'"))
     assert stored == published["notified"] == sponsors, (stored, published)
-    assert sent == emailed["sent"] == sponsors, (sent, emailed)
-    return {"baseline": baseline, "votes": vote_seconds, "notify": notify_seconds, "email": email_seconds}
+    assert sent == sum(job["sent"] for job in emailed) == sponsors, (sent, emailed)
+    return {
+        "baseline": baseline,
+        "votes": vote_seconds,
+        "notify": notify_seconds,
+        "email": email_seconds,
+        "email_jobs": len(email_jobs),
+    }
 
 
 def run(sponsors: int = SPONSORS) -> list[dict]:
@@ -213,17 +229,21 @@ def run(sponsors: int = SPONSORS) -> list[dict]:
     held = HeldJobs()
     from core.extensions import db
 
-    with smtp_sink.running() as (smtp_url, stop_sink), bench_app("ideapool_bench_fanout", SMTP_URL=smtp_url):
+    with (
+        smtp_sink.running() as (smtp_url, stop_sink),
+        bench_app("ideapool_bench_fanout", SMTP_URL=smtp_url) as app,
+        job_workers.started(app.extensions["bench_config"], BENCH_WORKERS) as workers,
+    ):
         database, connections = db.engine.dialect.name, current_app.config["SMTP_CONNECTIONS"]
         with held.holding():
-            seconds = _fan_out(sponsors, held)
+            seconds = _fan_out(sponsors, held, workers)
         received = stop_sink()
     assert received == {"messages": sponsors, "recipients": sponsors, "message_ids": sponsors}, received
     steps = [
         ("baseline: INSERT … SELECT into a scratch table", seconds["baseline"]),
         ("create the vote rows (INSERT … SELECT)", seconds["votes"]),
         ("respond + response_published (in-app notifications)", seconds["notify"]),
-        (f"send_emails: SMTP delivery over {connections} connection(s)", seconds["email"]),
+        (f"send_emails: {seconds['email_jobs']} jobs, {BENCH_WORKERS} workers x {connections} SMTP", seconds["email"]),
     ]
     return ratio_rows("fanout", database, steps, rows=sponsors)
 

@@ -20,9 +20,10 @@ def reply_posted(comment_id: int) -> dict:
     return idea_announcements.reply_posted(comment_id)
 
 
-def send_emails(event_key: str) -> dict:
-    """Send one event's pending e-mail (retried with back-off while the SMTP server is down)."""
-    return {"event_key": event_key, "sent": delivery.send_pending_emails(event_key)}
+def send_emails(event_key: str, shard: int = 0, shards: int = 1) -> dict:
+    """Send one event's pending e-mail, or one shard of it (retried with back-off while the SMTP server is down)."""
+    sent = delivery.send_pending_emails(event_key, delivery.Shard(shard, shards))
+    return {"event_key": event_key, "sent": sent} | ({"shard": f"{shard}/{shards}"} if shards > 1 else {})
 
 
 def deliver_webhook(delivery_id: int) -> dict:

@@ -15,6 +15,7 @@ from core import jobs
 from core.extensions import db
 from core.sql import insert_select_ignoring_duplicates
 from core.timeutil import utcnow
+from notifications import delivery
 from notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ def notify(recipients: Select, message: Message, actor_id: int | None) -> int:
     """Give each recipient (a SELECT of user ids) one notification of this message, never a second one.
 
     The person who acted is never notified of their own act. E-mail follows each user's preference;
-    immediate e-mail is sent by a job after commit. Returns how many notifications were added.
+    immediate e-mail is sent after commit, by one job or (for many recipients) by several that
+    workers share. Returns how many notifications were added.
     """
     recipient_rows = recipients.subquery()
     values = {
@@ -65,8 +67,8 @@ def notify(recipients: Select, message: Message, actor_id: int | None) -> int:
     columns = ["user_id", *values, "email_state"]
     statement = insert_select_ignoring_duplicates(Notification.__table__, columns, rows, ["user_id", "event_key"])
     added = db.session.execute(statement.returning(Notification.email_state)).scalars().all()
-    if "pending" in added:
-        jobs.enqueue("jobs.notifications.send_emails", message.event_key, queue="default")
+    for shard in delivery.shards(added.count("pending")):
+        jobs.enqueue("jobs.notifications.send_emails", message.event_key, *shard, queue="default")
     return len(added)
 
 

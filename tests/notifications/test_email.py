@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from notifications import mail
+from notifications import delivery, mail
 from tests.notifications.servers import parts
 from tests.notifications.support import (
     add_votes,
@@ -148,6 +148,33 @@ def test_a_fan_out_goes_out_over_several_connections_at_once_each_message_once(
     assert len({message["Message-ID"] for message in smtp.messages}) == len(voters) + 1
     assert len(smtp.connections) == 4
     assert set(email_states(RESPONDED).values()) == {"sent"}
+
+
+def test_a_large_fan_out_is_split_into_disjoint_jobs_that_together_send_each_message_once(
+    users, make_user, api, run_jobs, smtp, app, monkeypatch
+):
+    idea = new_idea(users["staff"])
+    voters = make_voters(make_user, 23)
+    add_votes(idea, voters)
+    monkeypatch.setattr(delivery, "MESSAGES_PER_SHARD", 5)
+    monkeypatch.setitem(app.config, "EMAIL_JOBS", 3)
+    response_id = publish(api, users["executive"], idea, run_jobs)
+    shard_jobs = job_records(EMAIL_JOB)
+    assert sorted(record.args for record in shard_jobs) == [[f"response:{response_id}", index, 3] for index in range(3)]
+    sent_by_job = [record.result["sent"] for record in shard_jobs]
+    assert all(sent > 0 for sent in sent_by_job) and sum(sent_by_job) == len(voters) + 1
+    assert smtp.recipients() == everyone(users, voters)
+    assert len({message["Message-ID"] for message in smtp.messages}) == len(smtp.messages) == len(voters) + 1
+    assert set(email_states(RESPONDED).values()) == {"sent"}
+
+
+def test_a_small_fan_out_is_one_job(users, make_user, api, run_jobs, smtp, app, monkeypatch):
+    idea = new_idea(users["staff"])
+    add_votes(idea, make_voters(make_user, 8))
+    monkeypatch.setattr(delivery, "MESSAGES_PER_SHARD", 5)  # 9 messages: fewer than two shards' worth
+    response_id = publish(api, users["executive"], idea, run_jobs)
+    assert [record.args for record in job_records(EMAIL_JOB)] == [[f"response:{response_id}"]]
+    assert len(smtp.messages) == 9
 
 
 def test_smtp_down_keeps_email_pending_and_send_pending_delivers_once(backed_idea, users, api, run_jobs, smtp, app):
