@@ -19,10 +19,11 @@ from collections.abc import Callable
 
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from bench import data as datasets
+from bench import databases
 from bench.baselines import BM25, Decidim, Fider
+from bench.databases import drop as drop_database
 from bench.metrics import average_precision, retrieval
 
 DEPTH = 100
@@ -30,7 +31,6 @@ QUERY_CHARS = 2000
 ENGINE = "Ideapool engine"
 # small: 50 duplicate pairs and 100 labelled pairs spread over each file, among 500 texts, for CI
 SAMPLES = {"full": None, "small": {"pairs": 50, "labelled": 100, "texts": 500}}
-ADMIN_DATABASES = ("postgres", "template1", "test")
 COLUMNS = ("hit@1", "hit@5", "MRR", "p50 ms", "p95 ms", "AP")
 
 
@@ -50,35 +50,10 @@ def database_url() -> str:
     return f"postgresql+psycopg://{getpass.getuser()}@127.0.0.1:5432/{name}"
 
 
-def _admin_connection(target):
-    """An autocommit connection to a maintenance database of the same server."""
-    for name in ADMIN_DATABASES:
-        admin = create_engine(target.set(database=name), isolation_level="AUTOCOMMIT")
-        try:
-            return admin, admin.connect()
-        except OperationalError:
-            admin.dispose()
-    raise SystemExit(f"cannot reach PostgreSQL at {target.host}:{target.port} (tried {', '.join(ADMIN_DATABASES)})")
-
-
-def drop_database(url: str) -> None:
-    """Drop the scratch database if it exists."""
-    target = make_url(url)
-    admin, connection = _admin_connection(target)
-    with connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def fresh_database(url: str) -> None:
     """Drop and create the scratch database, with pg_trgm."""
-    target = make_url(url)
-    drop_database(url)
-    admin, connection = _admin_connection(target)
-    with connection:
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = create_engine(target)
+    databases.create(url)
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     engine.dispose()
@@ -98,7 +73,7 @@ def eval_app(url: str):
 
 
 def store_ideas(texts: list[tuple[str, str]]) -> list[int]:
-    """Insert the texts as ideas of one author and index them through the engine; returns their ids."""
+    """Insert the texts as ideas of one author, index and embed them through the engine; returns their ids."""
     from accounts import services as accounts
     from core.extensions import db
     from ideas import similarity
@@ -118,6 +93,7 @@ def store_ideas(texts: list[tuple[str, str]]) -> list[int]:
     ids = list(db.session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows))
     similarity.rebuild()
     db.session.commit()
+    similarity.embed_missing()
     similarity.warm()
     return ids
 

@@ -23,10 +23,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import DateTime, bindparam, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, bindparam, text
 
-from bench import job_workers, smtp_sink
+from bench import databases, job_workers, smtp_sink
 
 SPONSORS = 10_000
 BENCH_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -48,17 +47,8 @@ def scratch_database(name: str):
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder:
             yield f"sqlite:///{folder}/bench.sqlite"
         return
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with databases.scratch(databases.on_server(base, name)) as url:
+        yield url
 
 
 @contextmanager
@@ -238,7 +228,7 @@ def run(sponsors: int = SPONSORS) -> list[dict]:
         with held.holding():
             seconds = _fan_out(sponsors, held, workers)
         received = stop_sink()
-    assert received == {"messages": sponsors, "recipients": sponsors, "message_ids": sponsors}, received
+    assert received == {"messages": sponsors, "recipients": sponsors, "message_ids": sponsors, "repeated": 0}, received
     steps = [
         ("baseline: INSERT … SELECT into a scratch table", seconds["baseline"]),
         ("create the vote rows (INSERT … SELECT)", seconds["votes"]),

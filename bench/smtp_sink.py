@@ -3,8 +3,9 @@
     python -m bench.smtp_sink PORT
 
 It accepts every message on 127.0.0.1:PORT, prints "ready" once it listens, and on SIGTERM prints one
-JSON line {"messages": …, "recipients": …, "message_ids": …} (distinct recipients and Message-IDs)
-and exits. In a process of its own, as a real mail server is, it takes no CPU from the sender.
+JSON line {"messages": …, "recipients": …, "message_ids": …, "repeated": …} (distinct recipients and
+Message-IDs, and the messages that came again under a Message-ID already seen) and exits. In a process
+of its own, as a real mail server is, it takes no CPU from the sender.
 """
 
 import json
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from email.parser import BytesHeaderParser
 
@@ -21,23 +23,28 @@ from bench.pages.servers import free_port
 
 
 class CountingInbox:
-    """An aiosmtpd handler that counts messages, recipients and Message-IDs."""
+    """An aiosmtpd handler that counts messages, recipients and how often each Message-ID came."""
 
     def __init__(self):
         self.messages = 0
         self.recipients: set[str] = set()
-        self.message_ids: set[str] = set()
+        self.message_ids: Counter[str] = Counter()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         """Count one message."""
         self.messages += 1
         self.recipients.update(envelope.rcpt_tos)
-        self.message_ids.add(BytesHeaderParser().parsebytes(envelope.original_content or b"").get("Message-ID", ""))
+        self.message_ids[BytesHeaderParser().parsebytes(envelope.original_content or b"").get("Message-ID", "")] += 1
         return "250 Message accepted"
 
     def summary(self) -> dict:
-        """The counts, as printed at the end."""
-        return {"messages": self.messages, "recipients": len(self.recipients), "message_ids": len(self.message_ids)}
+        """The counts, as printed at the end; `repeated`: messages under a Message-ID that had come before."""
+        return {
+            "messages": self.messages,
+            "recipients": len(self.recipients),
+            "message_ids": len(self.message_ids),
+            "repeated": self.messages - len(self.message_ids),
+        }
 
 
 @contextmanager
