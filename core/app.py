@@ -1,11 +1,9 @@
 """The application factory."""
 
 import importlib
-import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, request
-from sqlalchemy import text
+from flask import Flask, request
 
 from core import (  # noqa: F401
     api,
@@ -13,6 +11,7 @@ from core import (  # noqa: F401
     config,
     database,
     errors,
+    health,
     jobs,
     logs,
     metrics,
@@ -87,7 +86,7 @@ def _register_core(app: Flask) -> None:
     openapi.register(app, api.PATHS)
     app.cli.add_command(worker_command)
     app.cli.add_command(seed_demo_command)
-    app.add_url_rule("/healthz", "healthz", healthz)
+    health.register(app)
 
 
 def _refuse_large_bodies():
@@ -95,22 +94,3 @@ def _refuse_large_bodies():
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise ApiError(413, f"The request body is larger than {limit} bytes.", "payload_too_large")
-
-
-def _check(probe) -> str:
-    try:
-        probe()
-        return "ok"
-    except Exception:
-        logging.getLogger(__name__).exception("Health check failed")
-        return "error"
-
-
-def healthz():
-    """200 with the state of the database and of Redis; 503 when either is down."""
-    database = _check(lambda: db.session.execute(text("SELECT 1")))
-    connection = redis_client.redis_connection()
-    redis_state = "disabled" if connection is None else _check(connection.ping)
-    healthy = "error" not in (database, redis_state)
-    body = {"status": "ok" if healthy else "error", "database": database, "redis": redis_state}
-    return jsonify(body), 200 if healthy else 503

@@ -7,9 +7,9 @@ def init_app(app: Flask) -> None:
     """Register the ideas blueprints, OpenAPI paths and demo data."""
     from flask_login import current_user
 
-    from core import nav, openapi
+    from core import health, nav, openapi
     from core.demo import register_seeder
-    from ideas import api, api_spec, demo, models, views, visibility  # noqa: F401 - models
+    from ideas import api, api_spec, cli, demo, models, similarity, views, visibility  # noqa: F401 - models
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
     nav.register(app, nav.NavEntry("Post an idea", "ideas.new_idea", position=10))
     nav.register(app, nav.NavEntry("Campaigns", "ideas.campaigns", position=20))
     register_seeder(app, demo.seed)
+    health.add_detail(app, "similarity", similarity.status)
+    app.cli.add_command(cli.similarity_cli)
 
     @app.context_processor
     def author_visibility():

@@ -1,7 +1,10 @@
-"""Moderation jobs: merge, unmerge, thread moves and duplicate suggestions. Each takes ids and is idempotent."""
+"""Moderation jobs: merge, unmerge, thread moves, duplicate suggestions and the embeddings they use.
+
+Each takes ids and is idempotent."""
 
 from flask import current_app
 
+from ideas import similarity
 from moderation import merges, moves, services
 
 
@@ -25,7 +28,12 @@ def undo_move(move_id: int, actor_id: int):
     return moves.perform_undo(move_id, actor_id)
 
 
+def embed_idea(idea_id: int):
+    """Compute a new or edited idea's sentence embedding for the similarity engine (idempotent)."""
+    return {"idea_id": idea_id, "embedded": similarity.embed_idea(idea_id)}
+
+
 def find_duplicates(idea_id: int):
     """Queue the likely duplicates of a new or edited idea for moderators."""
-    added = services.suggest_duplicates(idea_id, current_app.config.get("DUPLICATE_MIN_SCORE", 0.5))
+    added = services.suggest_duplicates(idea_id, current_app.config["DUPLICATE_MIN_SCORE"])
     return {"idea_id": idea_id, "suggested": added}

@@ -6,24 +6,41 @@ query(text, limit, allowed, exclude_ids)  [(idea_id, score 0..1)], best first
 duplicates_of(idea_id, limit)             the ideas most similar to an indexed idea
 scan_duplicates(min_score)                every pair of ideas scoring at least min_score
 rebuild()                                 reindex every idea from the database
+embed_idea(idea_id)                       compute and store an idea's sentence embedding (a job)
+embed_missing(limit)                      embed listed ideas that have no embedding yet
+status()                                  the semantic channel's state, for /healthz
 
-The method (tf-idf cosine over words and title trigrams) lives in text.py and vectors.py; the
-database tables in models.py are the shared state, engine.py keeps each process's copy current.
-Hidden and merged ideas are never returned, whatever `allowed` says.
+Two channels: lexical (tf-idf cosine over words and title trigrams, text.py and vectors.py) and
+semantic (sentence embeddings of a pre-trained model, embedder.py and semantic.py), combined in
+engine.py, which also keeps each process's copy current; the database tables in models.py are
+the shared state. Hidden and merged ideas are never returned, whatever `allowed` says.
 """
 
+import hashlib
+import logging
 from collections.abc import Callable, Iterator
 
+import numpy as np
+
+from core import jobs, transaction
 from core.extensions import db
-from ideas.similarity import engine, models, store  # noqa: F401 - models registers the tables
-from ideas.similarity.text import features, split_query
+from ideas.similarity import embedder, engine, models, store  # noqa: F401 - models registers the tables
+from ideas.similarity.semantic import quantized
+from ideas.similarity.text import embedding_text, features, split_query
+
+log = logging.getLogger(__name__)
 
 QUERY_CHARS = 2000
+EMBED_BATCH = 64
 
 
 def index_idea(idea) -> None:
-    """Add or refresh an idea; it leaves the index while hidden or merged."""
-    store.save_document(idea.id, active=not idea.hidden and idea.merged_into_id is None)
+    """Add or refresh an idea (lexically at once; its embedding by a job after commit); it leaves
+    the index while hidden or merged."""
+    listed = not idea.hidden and idea.merged_into_id is None
+    store.save_document(idea.id, active=listed)
+    if listed:
+        jobs.enqueue("jobs.moderation.embed_idea", idea.id, queue="low")
 
 
 def remove_idea(idea_id: int) -> None:
@@ -35,29 +52,88 @@ def query(
     text: str, limit: int = 5, allowed: Callable[[list[int]], set[int]] | None = None, exclude_ids=()
 ) -> list[tuple[int, float]]:
     """The ideas most similar to free text (first line read as a title), best first, scores in 0..1."""
-    counts = features(*split_query((text or "")[:QUERY_CHARS]))
+    title, body = split_query((text or "")[:QUERY_CHARS])
+    counts = features(title, body)
     if not counts or limit <= 0:
         return []
     replica = engine.current()
     with replica.lock:
-        vector = replica.index.query_vector(counts)
-    return engine.ranked(replica, vector, limit, allowed, frozenset(exclude_ids))
+        lexical = replica.index.query_vector(counts)
+    query = engine.Query(lexical, _embedding_or_none(embedding_text(title, body)))
+    return engine.ranked(replica, query, limit, allowed, frozenset(exclude_ids))
 
 
 def duplicates_of(idea_id: int, limit: int = 5) -> list[tuple[int, float]]:
-    """The listed ideas most similar to this one, best first."""
-    replica = engine.current()
-    with replica.lock:
-        vector = replica.index.vector(idea_id)
-    if vector is None:
-        from ideas.models import Idea
+    """The listed ideas most similar to this one, best first (its embedding is made first if it has none)."""
+    from ideas.models import Idea
 
-        idea = db.session.get(Idea, idea_id)
-        if idea is None:
-            return []
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        return []
+    replica = engine.current()
+    stored = replica.query_for(idea_id)
+    if stored is None:
         with replica.lock:
-            vector = replica.index.query_vector(features(idea.title, idea.body))
-    return engine.ranked(replica, vector, limit, exclude=frozenset({idea_id}))
+            lexical = replica.index.query_vector(features(idea.title, idea.body))
+    else:
+        lexical = stored.lexical
+    semantic = stored.semantic if stored and store.embedded_digest(idea_id) == _digest(idea.title, idea.body) else None
+    query = engine.Query(lexical, semantic if semantic is not None else _embed_and_store(idea))
+    return engine.ranked(replica, query, limit, exclude=frozenset({idea_id}))
+
+
+def _embedding_or_none(text: str) -> np.ndarray | None:
+    """The text's embedding, or None when the model is off (the lexical channel answers alone)."""
+    if not embedder.available():
+        return None
+    return embedder.embed([text])[0]
+
+
+def _digest(title: str, body: str) -> str:
+    return hashlib.blake2b(embedding_text(title, body).encode(), digest_size=16).hexdigest()
+
+
+def _embed_and_store(idea) -> np.ndarray | None:
+    """Embed the idea's text and store it (in the caller's transaction); None when the model is off."""
+    vector = _embedding_or_none(embedding_text(idea.title, idea.body))
+    if vector is not None:
+        store.save_embedding(idea.id, _digest(idea.title, idea.body), quantized(vector))
+    return vector
+
+
+def embed_idea(idea_id: int) -> bool:
+    """Compute and store the idea's embedding, in the caller's transaction, unless the stored one is of
+    the same text or the idea is not listed; returns whether one was stored. Without the model nothing is."""
+    from ideas.models import Idea
+
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.hidden or idea.merged_into_id is not None:
+        return False
+    if store.embedded_digest(idea_id) == _digest(idea.title, idea.body):
+        return False
+    return _embed_and_store(idea) is not None
+
+
+def embed_missing(limit: int | None = None) -> int:
+    """Embed listed ideas without an embedding, in batches each committed; returns how many were embedded."""
+    if not embedder.available():
+        return 0
+    done, after_id = 0, 0
+    while limit is None or done < limit:
+        batch = store.unembedded_ideas(after_id, EMBED_BATCH if limit is None else min(EMBED_BATCH, limit - done))
+        if not batch:
+            break
+        vectors = embedder.embed([embedding_text(title, body) for _, title, body in batch])
+        for (idea_id, title, body), vector in zip(batch, vectors, strict=True):
+            store.save_embedding(idea_id, _digest(title, body), quantized(vector))
+        transaction.end_unit()
+        done, after_id = done + len(batch), batch[-1][0]
+    return done
+
+
+def status() -> dict:
+    """The semantic channel's state: ok, or unavailable with the reason."""
+    return embedder.status()
 
 
 def scan_duplicates(min_score: float) -> Iterator[tuple[int, int, float]]:
@@ -71,5 +147,7 @@ def rebuild() -> int:
 
 
 def warm() -> int:
-    """Bring this process's index up to date now (e.g. at worker start); returns its size."""
+    """Bring this process's index up to date now (e.g. in gunicorn's master, so forked workers share
+    it); returns its size. The model is loaded by each process on first use: an onnxruntime
+    session made before gunicorn forks keeps the workers from shutting down."""
     return len(engine.current().index)

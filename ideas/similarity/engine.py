@@ -1,17 +1,27 @@
-"""This process's copy of each database's index, brought up to date before every use.
+"""This process's copy of each database's index, brought up to date before every use, and the
+hybrid score that combines its two channels.
 
 Every change takes a new version in `similarity_state` (see store); before answering, a replica
 reads that one row and applies the documents changed since the version it reflects, or reloads
 everything when the epoch changed (a rebuild, or an emptied database). Web and worker processes
 therefore agree as soon as a change is committed.
+
+A search takes the best candidates of each channel (lexical: tf-idf cosine; semantic: sentence
+embeddings), scores every candidate on both, and ranks them by the combined score (see combined).
+An idea without an embedding yet (its job has not run) or a query without one (the model is off)
+is scored by the lexical channel alone.
 """
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
 
 from core.extensions import db
 from ideas.similarity import store
 from ideas.similarity.index import SCAN_BUDGET, SCAN_RESCORE, Index
+from ideas.similarity.semantic import SemanticIndex
 from ideas.similarity.text import features as _features
 from ideas.similarity.vectors import QueryVector
 
@@ -19,6 +29,24 @@ OVERFETCH = 4
 MIN_SCORE = 0.05  # below this two texts share only common words or stray trigrams: noise, not similarity
 SCAN_DEPTH = 10
 SCAN_BATCH = 500
+SEMANTIC_SHARE = 0.4
+COSINE_FLOOR = 0.2  # sentence embeddings of unrelated texts still have a cosine of about 0.0-0.2
+
+
+def combined(lexical: float, cosine: float | None) -> float:
+    """The hybrid score in 0..1: the lexical score and the cosine above its floor, weighted."""
+    if cosine is None:
+        return lexical
+    meaning = max(0.0, (cosine - COSINE_FLOOR) / (1.0 - COSINE_FLOOR))
+    return (1.0 - SEMANTIC_SHARE) * lexical + SEMANTIC_SHARE * meaning
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a search compares: a lexical vector, and a unit sentence embedding when there is one."""
+
+    lexical: QueryVector
+    semantic: np.ndarray | None = None
 
 
 class Replica:
@@ -27,6 +55,7 @@ class Replica:
     def __init__(self):
         self.lock = threading.RLock()
         self.index = Index()
+        self.semantic = SemanticIndex()
         self.epoch: str | None = None
         self.version = 0
 
@@ -36,18 +65,38 @@ class Replica:
             state = store.read_state(connection)
             epoch, version = state or (None, 0)
             if epoch != self.epoch or version < self.version:
-                rows = store.all_rows(connection) if state else []
-                self.index.load((idea_id, _features(title, body)) for idea_id, _, title, body in rows)
+                self._load(list(store.all_rows(connection)) if state else [])
             elif version > self.version:
-                rows = store.rows_since(connection, self.version)
-                changes = [(row[0], _features(row[2], row[3]) if row[1] else None) for row in rows]
-                self.index.apply(changes)
+                self._apply(store.rows_since(connection, self.version))
             self.epoch, self.version = epoch, version
 
-    def search(self, vector: QueryVector, depth: int, **options) -> list[tuple[int, float]]:
-        """The index's best `depth` matches, read under the lock."""
+    def _load(self, rows: list[store.Row]) -> None:
+        self.index.load((idea_id, _features(title, body)) for idea_id, _, title, body, _ in rows)
+        self.semantic.load([(row[0], row[4]) for row in rows if row[4] is not None])
+
+    def _apply(self, rows: list[store.Row]) -> None:
+        self.index.apply([(row[0], _features(row[2], row[3]) if row[1] else None) for row in rows])
+        self.semantic.apply([(row[0], row[4] if row[1] else None) for row in rows])
+
+    def query_for(self, idea_id: int) -> Query | None:
+        """The stored vectors of an indexed idea as a query, or None when it is not indexed."""
         with self.lock:
-            return self.index.search(vector, depth, **options)
+            lexical = self.index.vector(idea_id)
+            return None if lexical is None else Query(lexical, self.semantic.vector(idea_id))
+
+    def search(self, query: Query, depth: int, floor: float = 0.0, **options) -> list[tuple[int, float]]:
+        """The best `depth` (idea_id, hybrid score) scoring at least `floor`, read under the lock."""
+        with self.lock:
+            if query.semantic is None or not len(self.semantic):
+                return self.index.search(query.lexical, depth, floor=floor, **options)
+            lexical = dict(self.index.search(query.lexical, depth, **options))
+            candidates = list(dict.fromkeys([*lexical, *(i for i, _ in self.semantic.search(query.semantic, depth))]))
+            lexical |= self.index.exact_scores(query.lexical, [i for i in candidates if i not in lexical])
+            cosines = self.semantic.cosines(query.semantic, candidates)
+        scored = [(i, combined(lexical.get(i, 0.0), cosines.get(i))) for i in candidates]
+        scored = [(i, score) for i, score in scored if score > 0 and score >= floor]
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[:depth]
 
 
 _replicas: dict[str, Replica] = {}
@@ -74,11 +123,11 @@ def _keep(candidates: list[tuple[int, float]], allowed: Allowed) -> list[tuple[i
     return [pair for pair in candidates if pair[0] in keep]
 
 
-def ranked(replica: Replica, vector: QueryVector, limit: int, allowed: Allowed = None, exclude=frozenset()):
+def ranked(replica: Replica, query: Query, limit: int, allowed: Allowed = None, exclude=frozenset()):
     """The best `limit` listed, allowed and not excluded matches, fetching deeper until enough pass."""
     depth = limit * OVERFETCH + len(exclude)
     while True:
-        found = replica.search(vector, depth, floor=MIN_SCORE)
+        found = replica.search(query, depth, floor=MIN_SCORE)
         kept = _keep([pair for pair in found if pair[0] not in exclude], allowed)
         if len(kept) >= limit or len(found) < depth:
             return kept[:limit]
@@ -86,12 +135,11 @@ def ranked(replica: Replica, vector: QueryVector, limit: int, allowed: Allowed =
 
 
 def _neighbour_pairs(replica: Replica, idea_id: int, min_score: float) -> Iterator[tuple[int, int, float]]:
-    with replica.lock:
-        vector = replica.index.vector(idea_id)
-    if vector is None:
+    query = replica.query_for(idea_id)
+    if query is None:
         return
     options = {"budget": SCAN_BUDGET, "floor": min_score, "rescore": SCAN_RESCORE}
-    for other, score in replica.search(vector, SCAN_DEPTH, **options):
+    for other, score in replica.search(query, SCAN_DEPTH, **options):
         if other != idea_id:
             yield max(idea_id, other), min(idea_id, other), score
 

@@ -127,6 +127,20 @@ class Index:
         found.sort(key=lambda pair: (-pair[1], pair[0]))
         return [(idea_id, min(score, 1.0)) for idea_id, score in found[:depth]]
 
+    def exact_scores(self, query: QueryVector, idea_ids: list[int]) -> dict[int, float]:
+        """The exact score of the query with each of these indexed ideas."""
+        scores = {}
+        main = [(idea_id, self.slots[idea_id]) for idea_id in idea_ids if idea_id in self.slots]
+        delta_slots = {int(idea_id): slot for slot, idea_id in enumerate(self.delta.idea_ids)}
+        delta = [(idea_id, delta_slots[idea_id]) for idea_id in idea_ids if idea_id in self.pending]
+        for segment, found in ((self.main, main), (self.delta, delta)):
+            if found and query:
+                values = segment.exact(np.array([slot for _, slot in found]), query)
+                scores.update(
+                    (idea_id, min(float(value), 1.0)) for (idea_id, _), value in zip(found, values, strict=True)
+                )
+        return scores
+
     def idea_ids(self) -> list[int]:
         """Every indexed idea id."""
         return [*self.slots, *self.pending]

@@ -2,10 +2,11 @@
 
 `similarity_documents` says which ideas are in the index and when each last changed;
 `similarity_state` holds one row whose version grows with every change, so a process can tell
-with one primary-key read whether its in-memory index is still current.
+with one primary-key read whether its in-memory index is still current; `similarity_embeddings`
+holds each idea's sentence embedding (the semantic channel), computed once by a job.
 """
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -31,3 +32,14 @@ class SimilarityDocument(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SimilarityEmbedding(db.Model):
+    """An idea's sentence embedding: int8 components (the largest ±127), from `model`, of the text with that digest."""
+
+    __tablename__ = "similarity_embeddings"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40))
+    text_digest: Mapped[str] = mapped_column(String(32))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -10,9 +10,10 @@ from sqlalchemy.engine import Connection
 
 from core.extensions import db
 from ideas.models import Idea
-from ideas.similarity.models import STATE_ROW, SimilarityDocument, SimilarityState
+from ideas.similarity.embedder import MODEL_ID
+from ideas.similarity.models import STATE_ROW, SimilarityDocument, SimilarityEmbedding, SimilarityState
 
-Row = tuple[int, bool, str, str]  # idea_id, listed, title, body
+Row = tuple[int, bool, str, str, bytes | None]  # idea_id, listed, title, body, semantic vector
 STREAM_ROWS = 2000
 
 
@@ -53,6 +54,38 @@ def deactivate(idea_id: int) -> None:
     db.session.execute(statement.values(version=version, active=False).execution_options(synchronize_session=False))
 
 
+def save_embedding(idea_id: int, text_digest: str, vector: bytes) -> None:
+    """Store an idea's embedding and take a new version for it, so every process picks it up."""
+    values = {"idea_id": idea_id, "model": MODEL_ID, "text_digest": text_digest, "vector": vector}
+    upsert = _insert(SimilarityEmbedding.__table__).values(values)
+    db.session.execute(upsert.on_conflict_do_update(index_elements=["idea_id"], set_=values))
+    if _row_exists(idea_id):
+        statement = update(SimilarityDocument).where(SimilarityDocument.idea_id == idea_id)
+        db.session.execute(statement.values(version=next_version()).execution_options(synchronize_session=False))
+
+
+def embedded_digest(idea_id: int) -> str | None:
+    """The digest of the text the idea's current-model embedding was made from, or None."""
+    statement = select(SimilarityEmbedding.text_digest).where(
+        SimilarityEmbedding.idea_id == idea_id, SimilarityEmbedding.model == MODEL_ID
+    )
+    return db.session.scalar(statement)
+
+
+def unembedded_ideas(after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(idea_id, title, body) of listed ideas after an id without a current-model embedding, by id."""
+    current = select(SimilarityEmbedding.idea_id).where(
+        SimilarityEmbedding.idea_id == Idea.id, SimilarityEmbedding.model == MODEL_ID
+    )
+    statement = (
+        select(Idea.id, Idea.title, Idea.body)
+        .where(listed_condition(), Idea.id > after_id, ~current.exists())
+        .order_by(Idea.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
 def _row_exists(idea_id: int) -> bool:
     statement = select(SimilarityDocument.idea_id).where(SimilarityDocument.idea_id == idea_id)
     return db.session.scalar(statement) is not None
@@ -79,8 +112,15 @@ def _listed_document():
 
 
 def _documents():
-    columns = (SimilarityDocument.idea_id, _listed_document(), Idea.title, Idea.body)
-    return select(*columns).join(Idea, Idea.id == SimilarityDocument.idea_id)
+    columns = (SimilarityDocument.idea_id, _listed_document(), Idea.title, Idea.body, SimilarityEmbedding.vector)
+    current_embedding = and_(
+        SimilarityEmbedding.idea_id == SimilarityDocument.idea_id, SimilarityEmbedding.model == MODEL_ID
+    )
+    return (
+        select(*columns)
+        .join(Idea, Idea.id == SimilarityDocument.idea_id)
+        .outerjoin(SimilarityEmbedding, current_embedding)
+    )
 
 
 def all_rows(connection: Connection) -> Iterator[Row]:

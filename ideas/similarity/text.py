@@ -66,3 +66,11 @@ def features(title: str, body: str) -> Counter:
     title = (title or "")[:MAX_TITLE_CHARS]
     text = f"{title}\n{body or ''}"[:MAX_CHARS]
     return Counter(words(text)) + Counter(trigrams(title))
+
+
+EMBEDDED_CHARS = 1000  # the model reads at most 128 word pieces; more text only costs tokenizing time
+
+
+def embedding_text(title: str, body: str) -> str:
+    """The text the sentence-embedding model reads: title, then body."""
+    return f"{(title or '')[:MAX_TITLE_CHARS]}\n{body or ''}"[:EMBEDDED_CHARS]

@@ -201,14 +201,20 @@ def test_healthz(client, app):
     response = client.get("/healthz")
     assert response.status_code == 200
     expected_redis = "ok" if app.config["REDIS_URL"] else "disabled"
-    assert response.get_json() == {"status": "ok", "database": "ok", "redis": expected_redis}
+    expected = {"status": "ok", "database": "ok", "redis": expected_redis}
+    assert response.get_json() == {**expected, "similarity": {"semantic": "ok", "model": "all-MiniLM-L6-v2-int8"}}
 
 
 def test_healthz_reports_an_unreachable_redis(base_config):
     with built_app(base_config, REDIS_URL="redis://127.0.0.1:1/0") as application:
         response = application.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "ok", "redis": "error"}
+    body = response.get_json()
+    assert {key: body[key] for key in ("status", "database", "redis")} == {
+        "status": "error",
+        "database": "ok",
+        "redis": "error",
+    }
 
 
 def test_healthz_reports_an_unreachable_database(base_config, tmp_path):
