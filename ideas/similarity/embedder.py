@@ -9,15 +9,24 @@ once in the log and in /healthz and answers from the lexical channels alone (sta
 embed(texts) gives one L2-normalised 384-dimension vector per text, from the title and body
 truncated to MAX_TOKENS word pieces (mean pooling over the attention mask, as the model was
 trained). onnxruntime uses one thread: a web worker is one of several processes per core.
+
+Memory: run as shipped, onnxruntime expands the int8 weights to float32 in each process's own
+memory (about 160 MB per process). So the first process expands them once into a file of the
+instance folder (`instance/models/`, about 90 MB, its digest kept beside it), and every process
+runs that file with its weights mapped read-only, without repacking them: about 25 MB of a
+process's own memory, the rest file pages that all processes share.
 """
 
 import hashlib
 import logging
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from flask import current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +85,54 @@ def _load() -> _Loaded:
     tokenizer = Tokenizer.from_file(str(_verified(TOKENIZER_FILE)))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of each batch
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    options.log_severity_level = 3
+    options = _options(onnxruntime)
+    options.add_session_config_entry("session.disable_prepacking", "1")  # keep the weights in the shared file
     try:
-        session = onnxruntime.InferenceSession(
-            str(_verified(model_file())), options, providers=["CPUExecutionProvider"]
-        )
+        model = _expanded(onnxruntime, _verified(model_file()), _models_folder())
+        session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     except Exception as error:
         raise ModelUnavailable(f"onnxruntime cannot run model.onnx ({error})") from error
     return _Loaded(tokenizer, session)
+
+
+def _options(onnxruntime):
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return options
+
+
+def _models_folder() -> Path:
+    base = current_app.instance_path if has_app_context() else tempfile.gettempdir()
+    return Path(base) / "models"
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _expanded(onnxruntime, source: Path, folder: Path) -> Path:
+    """The model with its weights expanded to float32 in an external data file, made once per model and
+    onnxruntime version; made again when its data file no longer has the digest recorded beside it."""
+    name = f"{MODEL_ID}-{SHA256['model.onnx'][:12]}-ort{onnxruntime.__version__}"
+    model, data, digest = (folder / f"{name}{suffix}" for suffix in (".onnx", ".data", ".sha256"))
+    if model.exists() and data.exists() and digest.exists() and digest.read_text() == _file_digest(data):
+        return model
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        options = _options(onnxruntime)
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(Path(scratch) / model.name)
+        options.add_session_config_entry("session.optimized_model_external_initializers_file_name", data.name)
+        options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+        onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+        built = Path(scratch) / data.name
+        (Path(scratch) / digest.name).write_text(_file_digest(built))
+        for made in (data, digest, model):  # the model last: it names the data file
+            os.replace(Path(scratch) / made.name, made)
+    log.info("Expanded the model's weights into %s", data)
+    return model
 
 
 def _model() -> _Loaded | None:
