@@ -51,6 +51,8 @@ def from_environment(instance_path: str) -> dict:
         "EMAIL_JOBS": int(os.environ.get("EMAIL_JOBS", "4")),
         # Calibrated on labelled pairs by `python -m bench.queue_threshold` (docs/similarity.md).
         "DUPLICATE_MIN_SCORE": float(os.environ.get("DUPLICATE_MIN_SCORE", "0.17")),
+        "DUPLICATE_PRECISION_FLOOR": float(os.environ.get("DUPLICATE_PRECISION_FLOOR", "0.85")),
+        "DUPLICATE_MIN_LABELS": int(os.environ.get("DUPLICATE_MIN_LABELS", "30")),
         "BASE_URL": base_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         # Networks outgoing calls (webhooks) may reach although they are not public, e.g. "10.1.2.0/24".

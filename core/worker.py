@@ -1,7 +1,8 @@
 """`flask --app wsgi worker`: a real RQ worker for all of Ideapool's queues, in the app context.
 
 Each worker also runs the job relay (core.job_relay) when it starts and every RELAY_SECONDS, so
-work Redis lost or a dead worker left half-done is picked up within a minute by any live worker.
+work Redis lost or a dead worker left half-done is picked up within a minute by any live worker;
+the same pass starts the scheduled jobs that are due (core.periodic).
 """
 
 import logging
@@ -11,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from rq import Worker
 
-from core import job_relay
+from core import job_relay, periodic
 from core.database import writing
 from core.extensions import db
 from core.redis_client import redis_connection
@@ -30,8 +31,9 @@ class RelayingWorker(Worker):
         try:
             with writing():
                 job_relay.relay_pass()
+                periodic.enqueue_due(self.connection)
         except Exception:
-            log.exception("Job relay pass failed; the next pass tries again")
+            log.exception("Job relay or schedule pass failed; the next pass tries again")
         finally:
             db.session.remove()
             db.engine.dispose()  # the work-horses forked next must not inherit these connections

@@ -11,6 +11,7 @@ from core.replica import reads_from_replica
 from ideas import listing, queries, services, similarity
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
 from ideas.serialize import comment_json, idea_json, ideas_json
+from ideas.similarity import explain
 
 bp = Blueprint("ideas_api", __name__, url_prefix="/api/v1")
 
@@ -62,9 +63,18 @@ def similar_ideas():
     ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches])
     found = [(ideas[idea_id], score) for idea_id, score in matches if idea_id in ideas]
     objects = ideas_json(current_user, [idea for idea, _ in found])
-    return jsonify(
-        {"items": [{"idea": obj, "score": round(score, 4)} for obj, (_, score) in zip(objects, found, strict=True)]}
-    )
+    reasons = similarity.reasons(text, {idea.id: idea.title for idea, _ in found})
+    items = [
+        {"idea": obj, "score": round(score, 4), **_reason_json(idea.title, reasons[idea.id])}
+        for obj, (idea, score) in zip(objects, found, strict=True)
+    ]
+    return jsonify({"items": items})
+
+
+def _reason_json(title: str, reason) -> dict:
+    """Why an idea is similar: "words" (the title in parts, the shared words marked) or "meaning"."""
+    parts = explain.parts(title, reason.spans)
+    return {"reason": reason.kind, "title_parts": [{"text": text, "match": marked} for text, marked in parts]}
 
 
 @bp.get("/ideas/<int:idea_id>")

@@ -63,7 +63,22 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "properties": {"idea": ref("Idea"), "score": {"type": "number", "minimum": 0, "maximum": 1}},
+                    "properties": {
+                        "idea": ref("Idea"),
+                        "score": {"type": "number", "minimum": 0, "maximum": 1},
+                        "reason": {
+                            "enum": ["words", "meaning"],
+                            "description": "shares meaningful words with the text, or only its meaning",
+                        },
+                        "title_parts": {
+                            "type": "array",
+                            "description": "the title in order, the words shared with the text marked (to highlight)",
+                            "items": {
+                                "type": "object",
+                                "properties": {"text": {"type": "string"}, "match": {"type": "boolean"}},
+                            },
+                        },
+                    },
                 },
             }
         },

@@ -1,5 +1,7 @@
 """Idea pages. Every form posts and redirects, so the pages work without JavaScript."""
 
+from typing import NamedTuple
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,12 +16,24 @@ from core.replica import reads_from_replica
 from core.timeutil import utcnow
 from ideas import catalogue, listing, queries, reads, services, similarity, visibility
 from ideas.forms import CommentForm, IdeaForm, form_errors_from
+from ideas.models import Idea
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
+from ideas.similarity import explain
 from ideas.threads import build_thread
 
 bp = Blueprint("ideas", __name__)
 
 SIMILAR_ON_FORM = 5
+
+
+class SimilarIdea(NamedTuple):
+    """An idea shown as similar on the form: why ("words" or "meaning"), and its title in highlighted parts."""
+
+    idea: Idea
+    reason: str
+    title_parts: list[tuple[str, bool]]
+
+
 NUMBERED_PAGES = 10  # the list's pages reached by number; later ones by cursor
 CAMPAIGN_PAGE_SIZE = 50
 COMMENTS_PER_PAGE = 50  # an idea page shows this many comments, then a link to the next ones
@@ -76,7 +90,11 @@ def _similar_to(form: IdeaForm, exclude_id: int | None = None) -> list:
         return []
     matches = similarity.query(text, SIMILAR_ON_FORM + 1, allowed=lambda ids: queries.visible_ids(current_user, ids))
     ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches if idea_id != exclude_id])
-    return [ideas[idea_id] for idea_id, _ in matches if idea_id in ideas][:SIMILAR_ON_FORM]
+    shown = [ideas[idea_id] for idea_id, _ in matches if idea_id in ideas][:SIMILAR_ON_FORM]
+    reasons = similarity.reasons(text, {idea.id: idea.title for idea in shown})
+    return [
+        SimilarIdea(idea, reasons[idea.id].kind, explain.parts(idea.title, reasons[idea.id].spans)) for idea in shown
+    ]
 
 
 def _idea_data(form: IdeaForm) -> dict:

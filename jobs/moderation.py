@@ -2,10 +2,8 @@
 
 Each takes ids and is idempotent."""
 
-from flask import current_app
-
 from ideas import similarity
-from moderation import merges, moves, services
+from moderation import labels, merges, moves, services
 
 
 def merge(merge_id: int):
@@ -35,5 +33,13 @@ def embed_idea(idea_id: int):
 
 def find_duplicates(idea_id: int):
     """Queue the likely duplicates of a new or edited idea for moderators."""
-    added = services.suggest_duplicates(idea_id, current_app.config["DUPLICATE_MIN_SCORE"])
+    added = services.suggest_duplicates(idea_id, labels.threshold())
     return {"idea_id": idea_id, "suggested": added}
+
+
+def calibrate_duplicates():
+    """The weekly re-calibration of the duplicate queue's threshold (nothing when one ran this week)."""
+    if not labels.calibration_due():
+        return {"calibrated": False}
+    run = labels.calibrate()
+    return {"calibrated": True, "applied": run.applied, "threshold": run.threshold}

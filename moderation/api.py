@@ -140,9 +140,9 @@ def undo_move(move_id: int):
 @bp.get("/moderation/duplicates")
 @moderator_only
 def duplicates():
-    """Suggested duplicate pairs, best first, a page at a time."""
+    """Suggested duplicate pairs, those splitting votes first, then best first, a page at a time."""
     requested = paging.parse_page(request.args)
-    items = [serialize.suggestion_json(suggestion) for suggestion in queries.open_duplicates(requested)]
+    items = [serialize.suggestion_json(item) for item in queries.open_duplicates(requested)]
     return jsonify(paging.page_json(items, requested, queries.open_duplicate_count()))
 
 

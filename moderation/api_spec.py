@@ -51,7 +51,18 @@ SCHEMAS = {
     },
     "DuplicateSuggestion": {
         "type": "object",
-        "properties": {"id": _integer, "idea_id": _integer, "duplicate_of_id": _integer, "score": {"type": "number"}},
+        "properties": {
+            "id": _integer,
+            "idea_id": _integer,
+            "duplicate_of_id": _integer,
+            "score": {"type": "number"},
+            "votes": {
+                "type": "object",
+                "description": "each idea's votes, how many voted for both, and the votes after a merge",
+                "properties": {"idea": _integer, "duplicate_of": _integer, "both": _integer, "merged": _integer},
+            },
+            "splitting_votes": {"type": "boolean", "description": "both undecided and both with votes: listed first"},
+        },
     },
     "AuditEntry": {
         "type": "object",

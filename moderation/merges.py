@@ -23,6 +23,7 @@ from ideas.counters import recount
 from ideas.models import CoAuthor, Follow, Idea, Vote
 from ideas.serialize import idea_url
 from ideas.services import lock_idea, record_event
+from moderation import labels
 from moderation.models import Merge
 from notifications import services as notifications
 from notifications import webhooks
@@ -171,6 +172,7 @@ def perform_merge(merge_id: int):
     source.status, source.merged_into_id, source.updated_at = "merged", target.id, utcnow()
     db.session.flush()
     recount(target.id)
+    labels.confirm_by_merge(merge)
     similarity.remove_idea(source.id)
     set_progress(0.85)
     _record_merge(merge, source, target)
@@ -247,6 +249,7 @@ def perform_unmerge(merge_id: int, actor_id: int):
     db.session.flush()
     recount(target.id)
     similarity.index_idea(source)
+    labels.withdraw_merge(merge.id)
     actor = db.session.get(User, actor_id)
     record_event(source.id, "unmerged", actor, from_idea=target.id)
     record_event(target.id, "unmerged_out", actor, source=source.id, title=source.title)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -125,3 +126,48 @@ class DuplicateSuggestion(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+LABEL_SOURCES = ("merge", "dismissal")
+
+
+class DuplicateLabel(db.Model):
+    """A moderator's verdict on a pair of ideas: a merge confirms it a duplicate, a dismissal rejects it.
+    `score` is the engine's score of the pair at the time, so the queue's threshold can be re-calibrated
+    on this organisation's own decisions; the latest verdict on a pair wins, and an undone merge takes
+    its label back."""
+
+    __tablename__ = "duplicate_labels"
+    __table_args__ = (
+        UniqueConstraint("low_id", "high_id"),
+        CheckConstraint("low_id < high_id", name="ordered_pair"),
+        CheckConstraint(f"source IN {LABEL_SOURCES}", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    high_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    is_duplicate: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))
+    merge_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DuplicateCalibration(db.Model):
+    """One re-calibration of the queue's threshold on the moderators' labels, applied or not, with the
+    figures before and after; the latest applied row's threshold is the one in force."""
+
+    __tablename__ = "duplicate_calibrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    threshold_before: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    applied: Mapped[bool] = mapped_column(Boolean)
+    labels: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

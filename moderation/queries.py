@@ -1,8 +1,9 @@
 """Reads for the moderation queue, duplicate suggestions and the audit log."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select, tuple_
 
 from accounts.models import User
 from core.audit import AuditEntry
@@ -10,7 +11,7 @@ from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.input import positive_number
 from core.paging import PageRequest
-from ideas.models import Comment, Idea
+from ideas.models import Comment, Idea, Vote
 from moderation.models import CommentMove, DuplicateSuggestion, Flag, Merge
 from moderation.serialize import flag_group_json
 
@@ -74,12 +75,44 @@ def flag_targets(groups: list[dict]) -> tuple[dict[int, Idea], dict[int, Comment
     return ideas, comments
 
 
+# An idea in one of these states no longer gathers votes, so a duplicate of it splits none.
+DECIDED_STATUSES = ("done", "declined", "merged")
+GATHERING = 2  # votes from which an idea gathers them: its author's own, counted on posting, and someone else's
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A suggested pair on the queue with both ideas, and how many people voted for both."""
+
+    suggestion: DuplicateSuggestion
+    idea: Idea  # the newer one, suggested to merge into duplicate_of
+    duplicate_of: Idea
+    shared_voters: int
+
+    @property
+    def splitting_votes(self) -> bool:
+        """Both ideas are undecided and both gather votes: each vote for one is missing from the other."""
+        return all(
+            idea.vote_count >= GATHERING and idea.status not in DECIDED_STATUSES
+            for idea in (self.idea, self.duplicate_of)
+        )
+
+    @property
+    def merged_votes(self) -> int:
+        """The votes one idea would have after a merge: every voter of either, once."""
+        return self.idea.vote_count + self.duplicate_of.vote_count - self.shared_voters
+
+
+_newer, _older = db.aliased(Idea), db.aliased(Idea)
+
+
 def _open_duplicates():
-    live = select(Idea.id).where(Idea.merged_into_id.is_(None), Idea.hidden.is_(False))
-    return select(DuplicateSuggestion).where(
-        DuplicateSuggestion.state == "open",
-        DuplicateSuggestion.low_id.in_(live),
-        DuplicateSuggestion.high_id.in_(live),
+    live = [(idea.merged_into_id.is_(None)) & (idea.hidden.is_(False)) for idea in (_newer, _older)]
+    return (
+        select(DuplicateSuggestion, _newer, _older)
+        .join(_newer, _newer.id == DuplicateSuggestion.idea_id)
+        .join(_older, _older.id == DuplicateSuggestion.duplicate_of_id)
+        .where(DuplicateSuggestion.state == "open", *live)
     )
 
 
@@ -88,15 +121,41 @@ def open_duplicate_count() -> int:
     return db.session.scalar(select(func.count()).select_from(_open_duplicates().subquery()))
 
 
-def open_duplicates(requested: PageRequest = FIRST_PAGE) -> list[DuplicateSuggestion]:
-    """One page of the suggested pairs still open whose ideas are both live, best score first."""
+def _splitting():
+    return and_(*[(idea.vote_count >= GATHERING) & idea.status.not_in(DECIDED_STATUSES) for idea in (_newer, _older)])
+
+
+def open_duplicates(requested: PageRequest = FIRST_PAGE) -> list[QueueItem]:
+    """One page of the suggested pairs still open whose ideas are both live: the pairs that split votes first
+    (most votes first), then the rest by score."""
     statement = (
         _open_duplicates()
-        .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.id)
+        .order_by(
+            case((_splitting(), 0), else_=1),
+            case((_splitting(), _newer.vote_count + _older.vote_count), else_=0).desc(),
+            DuplicateSuggestion.score.desc(),
+            DuplicateSuggestion.id,
+        )
         .limit(requested.per_page)
         .offset(requested.offset)
     )
-    return list(db.session.scalars(statement))
+    rows = db.session.execute(statement).all()
+    shared = _shared_voters([(newer.id, older.id) for _, newer, older in rows])
+    return [QueueItem(row[0], row[1], row[2], shared.get((row[1].id, row[2].id), 0)) for row in rows]
+
+
+def _shared_voters(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many users voted for both ideas of each pair (one query)."""
+    if not pairs:
+        return {}
+    first, second = db.aliased(Vote), db.aliased(Vote)
+    statement = (
+        select(first.idea_id, second.idea_id, func.count())
+        .join(second, second.user_id == first.user_id)
+        .where(tuple_(first.idea_id, second.idea_id).in_(pairs))
+        .group_by(first.idea_id, second.idea_id)
+    )
+    return {(row[0], row[1]): row[2] for row in db.session.execute(statement)}
 
 
 def get_suggestion(suggestion_id: int) -> DuplicateSuggestion:

@@ -3,7 +3,6 @@
 from collections import defaultdict
 
 from core.timeutil import to_iso
-from moderation.models import DuplicateSuggestion
 
 
 def flag_group_json(target_type: str, target_id: int, flags: list) -> dict:
@@ -29,13 +28,22 @@ def flag_group_json(target_type: str, target_id: int, flags: list) -> dict:
     }
 
 
-def suggestion_json(suggestion: DuplicateSuggestion) -> dict:
-    """A suggested duplicate pair: the newer idea, the one it duplicates, and the score."""
+def suggestion_json(item) -> dict:
+    """A suggested duplicate pair (a queries.QueueItem): the newer idea, the one it duplicates, the score,
+    and the votes: each idea's, how many voted for both, what a merge would give, whether they split."""
+    suggestion = item.suggestion
     return {
         "id": suggestion.id,
         "idea_id": suggestion.idea_id,
         "duplicate_of_id": suggestion.duplicate_of_id,
         "score": suggestion.score,
+        "votes": {
+            "idea": item.idea.vote_count,
+            "duplicate_of": item.duplicate_of.vote_count,
+            "both": item.shared_voters,
+            "merged": item.merged_votes,
+        },
+        "splitting_votes": item.splitting_votes,
     }
 
 

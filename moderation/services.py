@@ -12,6 +12,7 @@ from core.timeutil import utcnow
 from ideas import queries as idea_queries
 from ideas import similarity
 from ideas.models import Comment, Idea
+from moderation import labels
 from moderation.models import FLAG_REASONS, TARGET_TYPES, DuplicateSuggestion, Flag
 
 NOTE_MAX = 1000
@@ -145,6 +146,7 @@ def suggest_duplicates(idea_id: int, min_score: float, limit: int = 5) -> int:
 def dismiss_duplicate(actor: User, suggestion: DuplicateSuggestion) -> None:
     """Dismiss a suggested pair for good."""
     suggestion.state, suggestion.resolved_at = "dismissed", utcnow()
+    labels.reject(suggestion, actor.id)
     audit.record(
         actor,
         "dismiss_duplicate",

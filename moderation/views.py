@@ -12,7 +12,7 @@ from core.input import positive_number
 from core.models import JobRecord
 from ideas import queries as idea_queries
 from ideas.models import Comment
-from moderation import merges, moves, queries, services
+from moderation import labels, merges, moves, queries, services
 from moderation.forms import MergeForm, MoveForm
 from moderation.models import CommentMove
 
@@ -39,11 +39,15 @@ def index():
 def duplicates():
     """Suggested duplicate pairs, merge or dismiss with one click, a page at a time."""
     requested = _queue_page()
-    suggestions = queries.open_duplicates(requested)
-    ideas = idea_queries.ideas_by_id([i for s in suggestions for i in (s.idea_id, s.duplicate_of_id)])
+    items = queries.open_duplicates(requested)
     pages = paging.page_count(queries.open_duplicate_count(), requested.per_page)
     return render_template(
-        "moderation/duplicates.html", suggestions=suggestions, ideas=ideas, page=requested.page, pages=pages
+        "moderation/duplicates.html",
+        items=items,
+        calibration=labels.latest_calibration(),
+        threshold=labels.threshold(),
+        page=requested.page,
+        pages=pages,
     )
 
 

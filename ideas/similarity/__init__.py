@@ -4,6 +4,8 @@ index_idea(idea)                          add or refresh an idea (inside the cal
 remove_idea(idea_id)                      forget an idea (hidden, merged, deleted)
 query(text, limit, allowed, exclude_ids)  [(idea_id, score 0..1)], best first
 duplicates_of(idea_id, limit)             the ideas most similar to an indexed idea
+reasons(text, titles)                     why each titled idea is similar to a text: shared words, or "similar meaning"
+pair_score(idea_id, other_id)             the hybrid score of two indexed ideas (a moderator's verdict is kept with it)
 scan_duplicates(min_score)                every pair of ideas scoring at least min_score
 rebuild()                                 reindex every idea from the database
 embed_idea(idea_id)                       compute and store an idea's sentence embedding (a job)
@@ -24,7 +26,7 @@ import numpy as np
 
 from core import jobs, transaction
 from core.extensions import db
-from ideas.similarity import embedder, engine, models, store  # noqa: F401 - models registers the tables
+from ideas.similarity import embedder, engine, explain, models, store  # noqa: F401 - models registers the tables
 from ideas.similarity.semantic import quantized
 from ideas.similarity.text import embedding_text, features, split_query
 
@@ -80,6 +82,34 @@ def duplicates_of(idea_id: int, limit: int = 5) -> list[tuple[int, float]]:
     semantic = stored.semantic if stored and store.embedded_digest(idea_id) == _digest(idea.title, idea.body) else None
     query = engine.Query(lexical, semantic if semantic is not None else _embed_and_store(idea))
     return engine.ranked(replica, query, limit, exclude=frozenset({idea_id}))
+
+
+def reasons(text: str, titles: dict[int, str]) -> dict[int, explain.Reason]:
+    """Why each of these ideas (id -> title) is similar to the text: the title's words to highlight, or meaning."""
+    replica = engine.current()
+    with replica.lock:
+        vocabulary = replica.index.vocabulary
+        documents = vocabulary.documents
+
+        def document_share(word: str) -> float:
+            feature = vocabulary.ids.get(word)
+            if feature is None or documents < explain.MIN_IDEAS:
+                return 0.0
+            return float(vocabulary.df[feature]) / documents
+
+        return {idea_id: explain.reason(text, title, document_share) for idea_id, title in titles.items()}
+
+
+def pair_score(idea_id: int, other_id: int) -> float | None:
+    """The hybrid score of two indexed ideas, as duplicate detection scores them; None when either is not indexed."""
+    replica = engine.current()
+    query = replica.query_for(idea_id)
+    if query is None:
+        return None
+    with replica.lock:
+        lexical = replica.index.exact_scores(query.lexical, [other_id]).get(other_id)
+        cosines = replica.semantic.cosines(query.semantic, [other_id]) if query.semantic is not None else {}
+    return None if lexical is None else engine.combined(lexical, cosines.get(other_id))
 
 
 def _embedding_or_none(text: str) -> np.ndarray | None:

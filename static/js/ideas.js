@@ -55,16 +55,32 @@
   let timer = null;
   let lastText = "";
 
+  // The title as text nodes, the words it shares with what is typed inside <mark> (never as HTML).
+  function highlighted(parts) {
+    return parts.map((part) => {
+      if (!part.match) return document.createTextNode(part.text);
+      const mark = document.createElement("mark");
+      mark.textContent = part.text;
+      return mark;
+    });
+  }
+
   function similarItem(item) {
     const idea = item.idea;
     const li = document.createElement("li");
     li.className = "similar-item";
     const link = document.createElement("a");
     link.href = `/ideas/${idea.id}`;
-    link.textContent = idea.title;
+    link.append(...highlighted(item.title_parts || [{ text: idea.title, match: false }]));
     const meta = document.createElement("span");
     meta.className = "meta";
     meta.textContent = `${idea.status.replace("_", " ")} · ${idea.vote_count} vote${idea.vote_count === 1 ? "" : "s"}`;
+    if (item.reason === "meaning") {
+      const reason = document.createElement("span");
+      reason.className = "similar-reason";
+      reason.textContent = "similar meaning";
+      meta.append(" · ", reason);
+    }
     const form = document.createElement("form");
     form.className = "vote-form";
     form.method = "post";

@@ -24,6 +24,8 @@ STORED_TABLES = (
     "comment_moves",
     "flags",
     "duplicate_suggestions",
+    "duplicate_labels",
+    "duplicate_calibrations",
     "job_records",
     "notifications",
     "audit_entries",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from moderation.models import DuplicateSuggestion
-from tests.moderation.support import assert_error, audit_log, form_post, ok_json, stored
+from tests.moderation.support import assert_error, audit_log, form_post, ok_json, stored, vote
 
 ORIGINAL = "Free coffee in the Berlin office kitchen"
 DUPLICATE = "Free coffee in the Berlin office kitchen please"
@@ -89,3 +89,38 @@ def test_dismissing_from_the_page(posted, login_as, moderator, mod_api):
     assert "will not be suggested again" in browser.get(response.headers["Location"]).get_data(as_text=True)
     assert queue(mod_api) == []
     assert_error(mod_api.post("/api/v1/moderation/duplicates/999999/dismiss"), 404, "not_found")
+
+
+SECOND_PAIR = ("Standing desks for the Lisbon office team", "Standing desks for the Lisbon office team now")
+
+
+def test_pairs_that_split_votes_come_first_with_what_a_merge_would_give(posted, api, make_user, run_jobs, mod_api):
+    client = api(make_user())
+    second = [
+        ok_json(client.post("/api/v1/ideas", json={"title": t, "body": "Please."}), 201)["id"] for t in SECOND_PAIR
+    ]
+    run_jobs()
+    by_score = queue(mod_api)
+    assert len(by_score) == 2 and by_score[0]["score"] >= by_score[1]["score"]
+    assert not any(item["splitting_votes"] for item in by_score)
+    lower = by_score[1]
+    voters = [make_user() for _ in range(4)]
+    for user in voters[:3]:
+        vote(user, lower["idea_id"])
+    for user in voters[2:]:
+        vote(user, lower["duplicate_of_id"])
+    first, other = queue(mod_api)
+    assert first["id"] == lower["id"] and first["splitting_votes"] and not other["splitting_votes"]
+    # Each idea also holds its author's own vote, and one user posted both ideas of a pair.
+    assert first["votes"] == {"idea": 4, "duplicate_of": 3, "both": 2, "merged": 5}
+    assert other["votes"] == {"idea": 1, "duplicate_of": 1, "both": 1, "merged": 1}
+    assert {first["idea_id"], first["duplicate_of_id"]} in ({*second}, {posted[ORIGINAL], posted[DUPLICATE]})
+
+
+def test_the_queue_page_shows_the_split_and_the_threshold(posted, make_user, login_as, moderator):
+    voters = [make_user() for _ in range(2)]
+    vote(voters[0], posted[DUPLICATE])
+    vote(voters[1], posted[ORIGINAL])
+    page = login_as(moderator).get("/moderation/duplicates").get_data(as_text=True)
+    assert "Splitting votes:" in page and "2 + 2 votes (1 voted for both)" in page and "Merged: 3 votes" in page
+    assert "A pair comes here from a similarity of 30%." in page
