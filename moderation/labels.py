@@ -170,7 +170,7 @@ def calibrate(actor=None) -> DuplicateCalibration:
         audit.record(
             actor,
             "calibrate_duplicates",
-            "duplicate_calibration",
+            "duplicate_queue",
             run.id,
             before={"threshold": run.threshold_before},
             after={"threshold": run.threshold},

@@ -21,13 +21,20 @@ def title_of(item: dict) -> str:
     return "".join(part["text"] for part in item["title_parts"])
 
 
-def post(author, *titles: str) -> list[int]:
-    ids = [services.create_idea(author, {"title": title}).id for title in titles]
-    db.session.commit()
-    return ids
+@pytest.fixture
+def post(run_jobs):
+    """post(author, *titles): ideas posted through the service, their embedding jobs run."""
+
+    def posting(author, *titles: str) -> list[int]:
+        ids = [services.create_idea(author, {"title": title}).id for title in titles]
+        db.session.commit()
+        run_jobs()
+        return ids
+
+    return posting
 
 
-def test_shared_words_are_marked_in_the_title(api, users):
+def test_shared_words_are_marked_in_the_title(api, users, post):
     post(users["staff"], "Free coffee in the Berlin office kitchen", "Bike racks at the Madrid site")
     (item, *_) = similar(api(users["staff"]), "Coffee for Berlin")
     assert item["reason"] == "words"
@@ -36,13 +43,13 @@ def test_shared_words_are_marked_in_the_title(api, users):
 
 
 @pytest.mark.skipif(not embedder.available(), reason="the semantic channel is off")
-def test_a_paraphrase_sharing_no_words_is_shown_for_its_meaning(api, users):
+def test_a_paraphrase_sharing_no_words_is_shown_for_its_meaning(api, users, post):
     (stored,) = post(users["staff"], STORED)
     (item,) = [item for item in similar(api(users["staff"]), PARAPHRASE) if item["idea"]["id"] == stored]
     assert item["reason"] == "meaning" and marked(item) == []
 
 
-def test_common_words_are_never_marked_once_there_are_enough_ideas(api, users):
+def test_common_words_are_never_marked_once_there_are_enough_ideas(api, users, post):
     titles = [f"Office plan number {n} for the team" for n in range(explain.MIN_IDEAS)]
     post(users["staff"], *titles, "Coffee machine in the office")
     items = similar(api(users["staff"]), "An office coffee machine")
@@ -64,13 +71,13 @@ def test_below_enough_ideas_every_shared_word_of_three_letters_is_marked():
     ]
 
 
-def test_the_title_parts_are_text_never_markup(api, users):
+def test_the_title_parts_are_text_never_markup(api, users, post):
     post(users["staff"], "<b>Bold</b> coffee plan")
     (item,) = similar(api(users["staff"]), "coffee plan")
     assert title_of(item) == "<b>Bold</b> coffee plan" and marked(item) == ["coffee", "plan"]
 
 
-def test_the_form_without_javascript_shows_the_marks_and_the_reason(login_as, users):
+def test_the_form_without_javascript_shows_the_marks_and_the_reason(login_as, users, post):
     post(users["staff"], "Free coffee in the Berlin office kitchen", STORED)
     client = login_as(users["staff"])
     html = post_form(client, "/ideas/new", **idea_form(title="Coffee in Berlin", body="", action="check"))
@@ -81,7 +88,7 @@ def test_the_form_without_javascript_shows_the_marks_and_the_reason(login_as, us
         assert '<span class="similar-reason">similar meaning</span>' in html.get_data(as_text=True)
 
 
-def test_without_the_model_the_reason_is_the_shared_words(api, users, monkeypatch):
+def test_without_the_model_the_reason_is_the_shared_words(api, users, monkeypatch, post):
     monkeypatch.setattr(similarity, "_embedding_or_none", lambda text: None)
     post(users["staff"], "Free coffee in the Berlin office kitchen")
     (item,) = similar(api(users["staff"]), "coffee Berlin")
