@@ -98,6 +98,13 @@ class QueueItem:
         )
 
     @property
+    def proposed(self) -> tuple[Idea, Idea]:
+        """(source, target) of the merge the queue proposes: the idea with more votes stays (on a tie the older)."""
+        if self.idea.vote_count > self.duplicate_of.vote_count:
+            return self.duplicate_of, self.idea
+        return self.idea, self.duplicate_of
+
+    @property
     def merged_votes(self) -> int:
         """The votes one idea would have after a merge: every voter of either, once."""
         return self.idea.vote_count + self.duplicate_of.vote_count - self.shared_voters

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from core import jobs
 from core.extensions import db
 from moderation import services
-from tests.moderation.support import comment_on, new_idea, stored
+from tests.moderation.support import comment_on, new_idea, stored, vote
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,29 @@ def moderator(make_user):
     return make_user("moderator", name="Mona Moderator")
 
 
+def test_the_queue_proposes_to_keep_the_idea_with_more_support(
+    page, live_server, sign_in, moderator, make_user, worker
+):
+    author = make_user()
+    older = new_idea(author, "Free coffee in the Berlin office kitchen")
+    newer = new_idea(author, "Free coffee in the Berlin office kitchen please")
+    for supporter in (make_user() for _ in range(3)):
+        vote(supporter, newer.id)
+    worker()
+    services.suggest_duplicates(newer.id, 0.3)
+    db.session.commit()
+    sign_in(page, live_server, moderator)
+    page.goto("/moderation/duplicates")
+    item = page.locator(".queue-item")
+    # The newer idea has 4 votes, the older 1: the main button folds the older one into the newer.
+    expect(item.locator("button.primary")).to_have_text(
+        f"Merge #{older.id} “{older.title}” into #{newer.id} “{newer.title}”"
+    )
+    expect(item).to_contain_text("Either way the idea kept has 4 votes after the merge")
+    expect(item.locator(".pair .meta")).to_have_text([f"#{newer.id} · 4 votes", f"#{older.id} · 1 vote"])
+    expect(item).not_to_contain_text("Splitting votes")  # the older idea has only its author's vote
+
+
 def expect_job(page, state: str) -> None:
     """The job page shows this state in its status text and progress bar."""
     expect(page.locator("#job-status .job-state")).to_have_text(state)
@@ -56,7 +79,7 @@ def test_merge_from_the_duplicate_queue_then_undo_it(
     sign_in(page, live_server, moderator)
 
     page.goto("/moderation/duplicates")
-    page.get_by_role("button", name=f"Merge #{newer.id} into #{older.id}").click()
+    page.get_by_role("button", name=f"Merge #{newer.id} “{newer.title}” into #{older.id} “{older.title}”").click()
     page.wait_for_url(re.compile(r"/moderation/jobs/[0-9a-f-]{36}"))
     expect(page.get_by_role("heading", name="Merging ideas")).to_be_visible()
     expect_job(page, "queued")

@@ -53,7 +53,7 @@ def test_editing_an_idea_into_a_duplicate_puts_the_pair_on_the_queue(posted, mod
 def test_the_queue_page_offers_merge_and_dismiss(posted, login_as, moderator):
     page = login_as(moderator).get("/moderation/duplicates").get_data(as_text=True)
     assert ORIGINAL in page and DUPLICATE in page and UNRELATED not in page
-    assert f"Merge #{posted[DUPLICATE]} into #{posted[ORIGINAL]}" in page
+    assert f"Merge #{posted[DUPLICATE]} “{DUPLICATE}” into #{posted[ORIGINAL]} “{ORIGINAL}”" in page
     assert "Not a duplicate" in page
 
 
