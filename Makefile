@@ -26,8 +26,14 @@ run: $(VENV)/.runtime
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests; Playwright cannot download its own browser here.
-browser:
+# axe-core (pinned in package-lock.json, from npm) checks every page for WCAG 2.1 A/AA violations.
+browser: node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
 
 # The backup test runs the real pg_dump and pg_restore; the client must be as new as the server.
 postgresql-client:
@@ -75,4 +81,4 @@ eval-dupes: $(VENV)/.runtime
 	$(BIN)/python -m bench.dupes --check $(if $(EVAL_SAMPLE),--sample $(EVAL_SAMPLE))
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

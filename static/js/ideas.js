@@ -8,11 +8,10 @@
     const button = form.querySelector(".vote-button");
     form.querySelector('input[name="action"]').value = voted ? "unvote" : "vote";
     button.setAttribute("aria-pressed", voted ? "true" : "false");
-    button.querySelector(".vote-count").textContent = count;
+    form.querySelector(".vote-count").textContent = count;
+    form.querySelector(".vote-unit").textContent = count === 1 ? "vote" : "votes";
     const label = button.querySelector(".vote-label");
     if (label) label.textContent = voted ? "Voted" : "Vote";
-    const title = (button.getAttribute("aria-label") || "").replace(/^(Remove your vote for|Vote for) /, "");
-    button.setAttribute("aria-label", (voted ? "Remove your vote for " : "Vote for ") + title);
   }
 
   function setFollowButton(form, following) {
@@ -74,7 +73,7 @@
     link.append(...highlighted(item.title_parts || [{ text: idea.title, match: false }]));
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = `${idea.status.replace("_", " ")} · ${idea.vote_count} vote${idea.vote_count === 1 ? "" : "s"}`;
+    meta.textContent = idea.status.replace("_", " ");
     if (item.reason === "meaning") {
       const reason = document.createElement("span");
       reason.className = "similar-reason";
@@ -86,8 +85,8 @@
     form.method = "post";
     form.action = `/ideas/${idea.id}/vote`;
     form.dataset.ideaId = idea.id;
-    form.innerHTML = '<input type="hidden" name="action"><button type="submit" class="button vote-button"><span aria-hidden="true">▲</span> <span class="vote-count"></span> <span class="vote-label"></span></button>';
-    form.querySelector(".vote-button").setAttribute("aria-label", `Vote for ${idea.title}`);
+    form.innerHTML = '<input type="hidden" name="action"><button type="submit" class="button vote-button"><span aria-hidden="true">▲</span> <span class="vote-label"></span><span class="visually-hidden vote-for"></span></button> <span class="vote-total"><span class="vote-count"></span> <span class="vote-unit"></span></span>';
+    form.querySelector(".vote-for").textContent = ` for ${idea.title}`;
     setVoteButton(form, idea.voted, idea.vote_count);
     li.append(link, meta, form);
     return li;

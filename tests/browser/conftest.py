@@ -215,3 +215,24 @@ def sign_in(page, live_server, user, password: str = PASSWORD, next: str | None 
 def sign_in_fixture():
     """The `sign_in(page, live_server, user, password=PASSWORD, next=None)` helper, with no import needed."""
     return sign_in
+
+
+AXE_SCRIPT = BROWSER_DIR.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page) -> list[str]:
+    """The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page, one line per rule and node."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is missing: run `make browser` (npm ci installs it from package-lock.json)")
+    # Evaluated through the DevTools protocol, which the pages' Content-Security-Policy does not govern
+    # (a script tag would be refused, as it should be).
+    page.evaluate(f"() => {{ {AXE_SCRIPT.read_text()}\n }}")
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']} {node.get('failureSummary', '')[:160]}"
+        for violation in result["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+        for node in violation["nodes"]
+    ]
