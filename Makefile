@@ -23,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --first-start
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests; Playwright cannot download its own browser here.
 # axe-core (pinned in package-lock.json, from npm) checks every page for WCAG 2.1 A/AA violations.

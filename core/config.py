@@ -37,7 +37,7 @@ def _normalised_url(url: str | None) -> str | None:
 
 def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping from the process environment."""
-    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    base_url = os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/")
     redis_url = os.environ.get("REDIS_URL") or None
     return {
         "SECRET_KEY": _secret_key(instance_path),

@@ -1,5 +1,8 @@
 """`flask --app wsgi seed-demo`: each domain adds its part of the demo organisation, in order."""
 
+import logging
+from contextlib import contextmanager
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -22,7 +25,18 @@ def seed_demo_command(first_start: bool) -> None:
     if first_start and db.session.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None:
         click.echo("Database already holds users; demo not seeded.")
         return
-    for seeder in current_app.extensions.get("demo_seeders", []):
-        seeder()
-    transaction.end_unit()
+    with _only_warnings_logged():
+        for seeder in current_app.extensions.get("demo_seeders", []):
+            seeder()
+        transaction.end_unit()
     click.echo("Demo organisation ready. Sign-ins are listed in README.md.")
+
+
+@contextmanager
+def _only_warnings_logged():
+    """The demo's hundreds of notifications and e-mails stay out of the log; warnings and errors still show."""
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)

@@ -4,7 +4,7 @@ from core.extensions import db
 from ideas import queries, visibility
 from ideas.announcements import message_about
 from ideas.models import Idea, Response
-from ideas.serialize import idea_url, public_idea_json
+from ideas.serialize import public_idea_json
 from notifications import webhooks
 from notifications.services import notify
 
@@ -27,7 +27,7 @@ def response_published(response_id: int) -> dict:
     response = db.session.get(Response, response_id)
     idea = db.session.get(Idea, response.idea_id)
     responder = response.responder.name if response.responder else "An executive"
-    text = f"{responder} answered “{idea.title}”: {_status(response)}. {idea_url(idea.id)}"
+    text = f"{responder} answered “{idea.title}”: {_status(response)}."
     event_key = f"response:{response.id}"
     subject = f"Ideapool: an answer to “{idea.title}”"
     message = message_about(idea, "idea_responded", text, event_key, subject)

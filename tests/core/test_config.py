@@ -13,6 +13,7 @@ CONTRACT_VARIABLES = (
     "MAIL_FROM",
     "BASE_URL",
     "RATELIMIT_ENABLED",
+    "PORT",
 )
 
 
@@ -36,6 +37,13 @@ def test_defaults_without_any_variable(clean_env, tmp_path):
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["MAX_CONTENT_LENGTH"] == 1024 * 1024
+
+
+def test_the_default_base_url_follows_the_port(clean_env, tmp_path):
+    clean_env.setenv("PORT", "5051")
+    assert config.from_environment(str(tmp_path))["BASE_URL"] == "http://127.0.0.1:5051"
+    clean_env.setenv("BASE_URL", "https://ideas.example.org/")
+    assert config.from_environment(str(tmp_path))["BASE_URL"] == "https://ideas.example.org"
 
 
 def test_secret_key_is_generated_once_and_kept(clean_env, tmp_path):

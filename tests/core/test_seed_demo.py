@@ -1,5 +1,7 @@
 """`flask --app wsgi seed-demo`: the demo organisation, loaded idempotently."""
 
+import logging
+
 from sqlalchemy import func, select
 
 from accounts.demo import DEMO_USERS, demo_password
@@ -54,3 +56,11 @@ def test_first_start_leaves_a_database_with_users_alone(app, db, make_user):
     assert user_count(db) == 1
     assert all(users_with_email(db, email) == 0 for email, *_rest in DEMO_USERS)
     assert "not seeded" in result.output
+
+
+def test_seeding_the_demo_keeps_its_mail_and_notifications_out_of_the_log(app, db, caplog, monkeypatch):
+    monkeypatch.setitem(app.config, "SMTP_URL", None)
+    caplog.set_level(logging.INFO)
+    result = seed(app)
+    assert [record.getMessage() for record in caplog.records if record.levelno < logging.WARNING] == []
+    assert result.output.strip().splitlines()[-1] == "Demo organisation ready. Sign-ins are listed in README.md."

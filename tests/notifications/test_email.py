@@ -1,5 +1,6 @@
 """E-mail over a real SMTP server: content, unsubscribe without signing in, a server that is down, retries."""
 
+import logging
 from urllib.parse import urlsplit
 
 from notifications import delivery, mail
@@ -232,3 +233,17 @@ def test_rq_retries_the_email_job_with_back_off_and_a_later_run_delivers(
     assert record.status == "finished" and record.attempts == 2
     assert [job.id for job in scheduled_retries(app)["default"]] == []
     assert len(job_records(EMAIL_JOB)) == 1 and response_ids() == [response_id]
+
+
+def test_without_smtp_each_email_is_one_line_in_the_log_and_its_text_at_debug(
+    backed_idea, users, api, run_jobs, app, monkeypatch, caplog
+):
+    monkeypatch.setitem(app.config, "SMTP_URL", None)
+    caplog.set_level(logging.DEBUG, logger="notifications.mail")
+    idea, voters = backed_idea
+    publish(api, users["executive"], idea, run_jobs, "planned")
+    unsent = [record for record in caplog.records if record.levelno == logging.INFO and "not sent" in record.message]
+    assert sorted(record.args[0] for record in unsent) == everyone(users, voters)
+    assert all("\n" not in record.getMessage() for record in unsent)
+    texts = [record.getMessage() for record in caplog.records if record.levelno == logging.DEBUG]
+    assert len(texts) == len(unsent) and all(f"/ideas/{idea.id}" in text for text in texts)
