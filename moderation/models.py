@@ -23,7 +23,14 @@ from core.timeutil import utcnow
 
 MERGE_STATES = ("pending", "done", "undone", "failed")
 MOVE_STATES = ("pending", "done", "undone")
-FLAG_REASONS = ("spam", "offensive", "off_topic", "duplicate", "other")
+FLAG_REASON_LABELS = {
+    "spam": "Spam or advertising",
+    "offensive": "Offensive or abusive",
+    "off_topic": "Off topic",
+    "duplicate": "A duplicate of another idea",
+    "other": "Something else (say what in the note)",
+}
+FLAG_REASONS = tuple(FLAG_REASON_LABELS)
 FLAG_STATES = ("open", "dismissed", "actioned")
 TARGET_TYPES = ("idea", "comment")
 SUGGESTION_STATES = ("open", "dismissed", "merged")
