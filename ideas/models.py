@@ -259,6 +259,22 @@ class IdeaRead(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PostingChoice(db.Model):
+    """Before posting, the author saw a close match and chose: vote for it instead (a duplicate) or post anyway
+    (not one). A labelled pair for the duplicate engine: the author's text, the match, and their score."""
+
+    __tablename__ = "posting_choices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    posted_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    is_duplicate: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class IdeaCount(db.Model):
     """How many ideas each audience has, per campaign, status and hidden flag: the listings' totals.
 

@@ -1,7 +1,5 @@
 """Idea pages. Every form posts and redirects, so the pages work without JavaScript."""
 
-from typing import NamedTuple
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,25 +12,12 @@ from core.input import positive_number
 from core.paging import MAX_ID
 from core.replica import reads_from_replica
 from core.timeutil import utcnow
-from ideas import catalogue, listing, queries, reads, services, similarity, visibility
+from ideas import catalogue, listing, posting, queries, reads, services, visibility
 from ideas.forms import CommentForm, IdeaForm, form_errors_from
-from ideas.models import Idea
 from ideas.ratelimits import COMMENT_LIMIT, IDEA_LIMIT, VOTE_LIMIT, per_user
-from ideas.similarity import explain
 from ideas.threads import build_thread
 
 bp = Blueprint("ideas", __name__)
-
-SIMILAR_ON_FORM = 5
-
-
-class SimilarIdea(NamedTuple):
-    """An idea shown as similar on the form: why ("words" or "meaning"), and its title in highlighted parts."""
-
-    idea: Idea
-    reason: str
-    title_parts: list[tuple[str, bool]]
-
 
 NUMBERED_PAGES = 10  # the list's pages reached by number; later ones by cursor
 CAMPAIGN_PAGE_SIZE = 50
@@ -84,17 +69,8 @@ def _campaign_choices() -> list[SelectChoice]:
     return [SelectChoice("", "No campaign")] + [SelectChoice(str(c.id), c.title) for c in campaigns]
 
 
-def _similar_to(form: IdeaForm, exclude_id: int | None = None) -> list:
-    text = f"{form.title.data or ''}\n{form.body.data or ''}".strip()
-    if not text:
-        return []
-    matches = similarity.query(text, SIMILAR_ON_FORM + 1, allowed=lambda ids: queries.visible_ids(current_user, ids))
-    ideas = queries.ideas_by_id([idea_id for idea_id, _ in matches if idea_id != exclude_id])
-    shown = [ideas[idea_id] for idea_id, _ in matches if idea_id in ideas][:SIMILAR_ON_FORM]
-    reasons = similarity.reasons(text, {idea.id: idea.title for idea in shown})
-    return [
-        SimilarIdea(idea, reasons[idea.id].kind, explain.parts(idea.title, reasons[idea.id].spans)) for idea in shown
-    ]
+def _similar_to(form: IdeaForm, exclude_id: int | None = None) -> list[posting.SimilarIdea]:
+    return posting.similar_to(current_user, posting.draft_text(form.title.data, form.body.data), exclude_id)
 
 
 def _idea_data(form: IdeaForm) -> dict:
@@ -115,18 +91,39 @@ def new_idea():
     """Post an idea; similar ideas are shown first (live with JavaScript, on request without)."""
     form = IdeaForm(campaign_id=request.args.get("campaign_id", ""))
     form.campaign_id.choices = _campaign_choices()
-    checking = request.form.get("action") == "check"
-    if form.validate_on_submit() and not checking:
-        try:
-            idea = services.create_idea(current_user, _idea_data(form))
-        except ApiError as error:
-            transaction.discard()
-            form_errors_from(form, error.fields or {"title": [error.message]})
-        else:
-            flash("Your idea is posted.", "success")
-            return redirect(url_for("ideas.show", idea_id=idea.id))
-    status = 422 if form.errors and request.method == "POST" and not checking else 200
-    return render_template("ideas/form.html", form=form, similar=_similar_to(form), idea=None), status
+    action = request.form.get("action")  # "check" (show similar ideas), "post_anyway", or posting
+    similar, close = [], []
+    if form.validate_on_submit() and action != "check":
+        similar = _similar_to(form)
+        close = posting.close_matches(similar)
+        if not close or action == "post_anyway":
+            try:
+                idea = posting.post_anyway(current_user, _idea_data(form), close)
+            except ApiError as error:
+                transaction.discard()
+                form_errors_from(form, error.fields or {"title": [error.message]})
+            else:
+                flash("Your idea is posted.", "success")
+                return redirect(url_for("ideas.show", idea_id=idea.id))
+    status = 422 if form.errors and request.method == "POST" and action != "check" else 200
+    similar = similar or _similar_to(form)
+    return render_template("ideas/form.html", form=form, similar=similar, close=close, idea=None), status
+
+
+@bp.post("/ideas/new/vote-instead")
+@signed_in
+@limiter.limit(VOTE_LIMIT, key_func=per_user)
+def vote_instead():
+    """The author of a draft votes for a close match instead of posting a copy of it."""
+    idea = queries.get_visible_idea(current_user, request.form.get("idea_id", type=positive_number) or 0)
+    try:
+        posting.vote_instead(current_user, idea, request.form.get("title", ""), request.form.get("body", ""))
+    except ApiError as error:
+        transaction.discard()
+        flash(error.message, "error")
+        return redirect(url_for("ideas.new_idea"))
+    flash("Your vote is on this idea, and you follow it. Add what yours had to say as a comment.", "success")
+    return redirect(url_for("ideas.show", idea_id=idea.id, _anchor="comment-body"))
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])

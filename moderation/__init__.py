@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.flags_bp)
     app.jinja_env.globals["flag_reasons"] = models.FLAG_REASON_LABELS
+    app.extensions["duplicate_threshold"] = labels.threshold  # posting stops at close matches (ideas.posting)
     nav.register(app, nav.NavEntry("Moderation", "moderation.index", lambda user: user.is_moderator, position=50))
     openapi.register(app, api_spec.PATHS, api_spec.SCHEMAS)
     app.cli.add_command(cli.duplicates_cli)

@@ -1,5 +1,6 @@
 """The duplicate queue learns from moderators: every merge confirms a pair, every dismissal rejects one,
-and the queue's threshold is re-calibrated on those verdicts (weekly, and on demand).
+and the queue's threshold is re-calibrated on those verdicts (weekly, and on demand). Authors' choices
+before posting (ideas.posting: voting for a close match instead, or posting anyway) count as verdicts too.
 
 A verdict is kept with the engine's score of the pair (duplicate_labels). Re-calibration picks the
 lowest threshold whose precision on the labels stays at or above DUPLICATE_PRECISION_FLOOR, so
@@ -22,6 +23,7 @@ from core.extensions import db
 from core.sql import insert_or_update
 from core.timeutil import as_utc, utcnow
 from ideas import similarity
+from ideas.models import PostingChoice
 from moderation.models import DuplicateCalibration, DuplicateLabel, DuplicateSuggestion
 
 log = logging.getLogger(__name__)
@@ -131,7 +133,11 @@ def recalibrate(labels: list[tuple[float, bool]], current: float, floor: float, 
 
 
 def _labels() -> list[tuple[float, bool]]:
-    return [tuple(row) for row in db.session.execute(select(DuplicateLabel.score, DuplicateLabel.is_duplicate))]
+    """Every verdict with its pair's score: moderators' merges and dismissals, and authors' choices before
+    posting (voting for a close match instead, or posting anyway)."""
+    verdicts = select(DuplicateLabel.score, DuplicateLabel.is_duplicate)
+    choices = select(PostingChoice.score, PostingChoice.is_duplicate)
+    return [tuple(row) for row in db.session.execute(verdicts.union_all(choices))]
 
 
 def _describe(figure: Figures) -> str:
@@ -159,7 +165,7 @@ def calibrate(actor=None) -> DuplicateCalibration:
     db.session.add(run)
     db.session.flush()
     log.info(
-        "Duplicate queue threshold %s -> %s on %d verdicts (%d merges): %s",
+        "Duplicate queue threshold %s -> %s on %d verdicts (%d duplicates): %s",
         _describe(outcome.before),
         _describe(outcome.after),
         run.labels,

@@ -45,6 +45,10 @@
     }
   });
 
+  // Posting stopped at close matches: take the reader (and screen readers) there.
+  const closeMatches = document.getElementById("did-you-mean");
+  if (closeMatches) closeMatches.focus();
+
   // Similar ideas on the new-idea form, debounced.
   const list = document.getElementById("similar-list");
   const ideaForm = document.getElementById("idea-form");

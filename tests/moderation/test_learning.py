@@ -174,3 +174,13 @@ def test_the_workers_schedule_the_weekly_job_once_among_many(app):
     assert periodic.enqueue_due(connection) == []  # a second worker's pass starts nothing
     ttl = connection.ttl(periodic.KEY.format(name="jobs.moderation.calibrate_duplicates"))
     assert 6 * 86400 < ttl <= 7 * 86400
+
+
+def test_authors_choices_before_posting_count_as_verdicts(pair, login_as, make_user):
+    duplicate, original = pair
+    author = login_as(make_user())
+    instead = {"csrf_token": author.csrf, "idea_id": str(original), "title": "Free coffee in the Berlin kitchen"}
+    assert author.post("/ideas/new/vote-instead", data=instead).status_code == 302
+    db.session.commit()
+    kept = labels._labels()
+    assert len(kept) == 1 and kept[0][1] is True and kept[0][0] >= labels.threshold()
