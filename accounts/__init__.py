@@ -13,7 +13,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin_views.bp)
-    nav.register(app, nav.NavEntry("Users", "users_admin.index", lambda user: user.is_admin, position=70))
+    nav.register(
+        app, nav.NavEntry("Users", "users_admin.index", lambda user: user.is_admin, position=70, group="Admin")
+    )
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.tokens_cli)
     openapi.register(app, api.PATHS, api.SCHEMAS)

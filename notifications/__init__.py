@@ -36,9 +36,14 @@ def init_app(app: Flask) -> None:
         " GROUP BY email_state UNION ALL SELECT 'webhook', state, count(*) FROM webhook_deliveries"
         " WHERE state = 'delivered' GROUP BY state",
     )
-    nav.register(app, nav.NavEntry("Webhooks", "webhooks_admin.index", lambda user: user.is_admin, position=80))
     nav.register(
-        app, nav.NavEntry("Dead letters", "dead_letters.dead_letters_index", lambda user: user.is_admin, position=81)
+        app, nav.NavEntry("Webhooks", "webhooks_admin.index", lambda user: user.is_admin, position=80, group="Admin")
+    )
+    nav.register(
+        app,
+        nav.NavEntry(
+            "Dead letters", "dead_letters.dead_letters_index", lambda user: user.is_admin, position=81, group="Admin"
+        ),
     )
     nav.register(
         app,
