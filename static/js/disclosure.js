@@ -17,6 +17,7 @@ document.documentElement.classList.add("js");
     if (getComputedStyle(button).display === "none") return; // a wide screen: nothing is folded
     setExpanded(button, false);
     button.focus();
+    event.stopPropagation(); // a folded group inside the open menu leaves the menu open
   }
 
   function enhance(button) {

@@ -137,15 +137,23 @@ def test_on_a_phone_the_header_is_one_row_and_the_links_sit_behind_a_menu_button
 
     menu_button.click()
     assert menu_button.get_attribute("aria-expanded") == "true"
-    assert users_link.is_visible() and page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("link", name="Campaigns").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    admin_pages = page.get_by_role("button", name="Admin")
+    admin_pages.click()  # the admin's pages, a list of their own in the menu
+    assert users_link.is_visible()
     assert page.evaluate(SMALL_TARGETS, TAP_TARGET_PX) == []
-    users_link.focus()  # keyboard: Escape in the open menu folds it and puts the focus back on its button
+    users_link.focus()  # keyboard: Escape folds the innermost list first, and the focus goes to its button
+    page.keyboard.press("Escape")
+    assert not users_link.is_visible() and menu.is_visible()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Admin"
     page.keyboard.press("Escape")
     assert menu_button.get_attribute("aria-expanded") == "false"
     assert not menu.is_visible()
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Menu"
 
     page.keyboard.press("Enter")  # the button opens by keyboard too
+    admin_pages.click()
     users_link.click()
     page.wait_for_url("**/admin/users")
 
