@@ -1,10 +1,11 @@
 """This process's copy of each database's index, brought up to date before every use, and the
 hybrid score that combines its two channels.
 
-Every change takes a new version in `similarity_state` (see store); before answering, a replica
-reads that one row and applies the documents changed since the version it reflects, or reloads
-everything when the epoch changed (a rebuild, or an emptied database). Web and worker processes
-therefore agree as soon as a change is committed.
+Every change appends a row to the change log (see store); before answering, a replica reads the
+epoch in `similarity_state` and the changes after its cursor (changes.py) and re-reads the ideas
+they name, or reloads everything when the epoch changed (a rebuild, or an emptied database) or the
+log was pruned past its cursor. Web and worker processes therefore agree as soon as a change is
+committed.
 
 A search takes the best candidates of each channel (lexical: tf-idf cosine; semantic: sentence
 embeddings), scores every candidate on both, and ranks them by the combined score (see combined).
@@ -15,11 +16,13 @@ is scored by the lexical channel alone.
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
 from core.extensions import db
 from ideas.similarity import store
+from ideas.similarity.changes import SETTLE_SECONDS, Cursor
 from ideas.similarity.index import SCAN_BUDGET, SCAN_RESCORE, Index
 from ideas.similarity.semantic import SemanticIndex
 from ideas.similarity.text import features as _features
@@ -50,25 +53,39 @@ class Query:
 
 
 class Replica:
-    """One database's index in this process and the (epoch, version) it reflects."""
+    """One database's index in this process, the epoch it belongs to and its cursor in the change log."""
 
     def __init__(self):
         self.lock = threading.RLock()
         self.index = Index()
         self.semantic = SemanticIndex()
         self.epoch: str | None = None
-        self.version = 0
+        self.cursor = Cursor()
+        self.loaded = False
 
     def sync(self) -> None:
         """Catch up with the committed state of the database."""
         with self.lock, db.engine.connect() as connection:
-            state = store.read_state(connection)
-            epoch, version = state or (None, 0)
-            if epoch != self.epoch or version < self.version:
-                self._load(list(store.all_rows(connection)) if state else [])
-            elif version > self.version:
-                self._apply(store.rows_since(connection, self.version))
-            self.epoch, self.version = epoch, version
+            epoch, pruned_through = store.read_state(connection) or (None, 0)
+            if not self.loaded or epoch != self.epoch or pruned_through > self.cursor.floor:
+                self.reload(connection, epoch)
+            else:
+                self.catch_up(connection)
+
+    def reload(self, connection, epoch: str | None) -> None:
+        """Load every listed document; the changes committed before the read are reflected by it."""
+        cutoff = datetime.now(timezone.utc) - timedelta(seconds=2 * SETTLE_SECONDS)
+        floor = store.settled_position(connection, cutoff)
+        self.cursor = Cursor(floor, floor)
+        self.cursor.take(store.changes_after(connection, floor, set()))
+        self._load(list(store.all_rows(connection)))
+        self.epoch, self.loaded = epoch, True
+
+    def catch_up(self, connection) -> None:
+        """Re-read the ideas named by the changes committed since the cursor."""
+        ideas = self.cursor.take(store.changes_after(connection, self.cursor.top, self.cursor.gaps))
+        if ideas:
+            self._apply(store.rows_of(connection, ideas))
 
     def _load(self, rows: list[store.Row]) -> None:
         self.index.load((idea_id, _features(title, body)) for idea_id, _, title, body, _ in rows)

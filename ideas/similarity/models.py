@@ -1,27 +1,33 @@
 """The similarity engine's state in the database, shared by every web and worker process.
 
-`similarity_documents` says which ideas are in the index and when each last changed;
-`similarity_state` holds one row whose version grows with every change, so a process can tell
-with one primary-key read whether its in-memory index is still current; `similarity_embeddings`
-holds each idea's sentence embedding (the semantic channel), computed once by a job.
+`similarity_documents` says which ideas are in the index; `similarity_changes` is an append-only log
+with one row per change to an idea's document or embedding, so a writer only inserts (no row that
+every writer updates, no lock that orders them) and a process catches up by reading the rows after
+the position it reflects (see changes.py for ids that commit out of order); `similarity_state` holds
+one row, written only by a rebuild (a new epoch: every process reloads) and by pruning (how far the
+log was cut), and read by every process; `similarity_embeddings` holds each idea's sentence
+embedding (the semantic channel), computed once by a job.
 """
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
 
 STATE_ROW = 1
+ChangeId = BigInteger().with_variant(Integer, "sqlite")  # SQLite numbers only an INTEGER primary key itself
 
 
 class SimilarityState(db.Model):
-    """The single row: `epoch` changes on a full rebuild, `version` on every change."""
+    """The single row: `epoch` changes on a full rebuild; changes up to `pruned_through` were deleted."""
 
     __tablename__ = "similarity_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     epoch: Mapped[str] = mapped_column(String(32))
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    pruned_through: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class SimilarityDocument(db.Model):
@@ -30,8 +36,21 @@ class SimilarityDocument(db.Model):
     __tablename__ = "similarity_documents"
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SimilarityChange(db.Model):
+    """One change: "re-read this idea's document and embedding". No foreign key: a deleted idea's change
+    must stay, so that every process forgets it."""
+
+    __tablename__ = "similarity_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused, even after the newest rows are pruned
+
+    id: Mapped[int] = mapped_column(ChangeId, primary_key=True, autoincrement=True)
+    idea_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), index=True, default=lambda: datetime.now(timezone.utc)
+    )
 
 
 class SimilarityEmbedding(db.Model):

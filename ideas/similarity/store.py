@@ -3,15 +3,22 @@ the in-memory index current use a connection of their own, so they only see comm
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
-from sqlalchemy import and_, delete, false, func, literal, select, true, update
+from sqlalchemy import and_, delete, false, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from core.extensions import db
 from ideas.models import Idea
 from ideas.similarity.embedder import MODEL_ID
-from ideas.similarity.models import STATE_ROW, SimilarityDocument, SimilarityEmbedding, SimilarityState
+from ideas.similarity.models import (
+    STATE_ROW,
+    SimilarityChange,
+    SimilarityDocument,
+    SimilarityEmbedding,
+    SimilarityState,
+)
 
 Row = tuple[int, bool, str, str, bytes | None]  # idea_id, listed, title, body, semantic vector
 STREAM_ROWS = 2000
@@ -26,42 +33,46 @@ def listed_condition():
     return and_(Idea.hidden.is_(false()), Idea.merged_into_id.is_(None))
 
 
-def next_version(epoch: str | None = None) -> int:
-    """Take the next version number (and set a new epoch if given); the row lock orders writers."""
-    state = SimilarityState.__table__
-    start = {"id": STATE_ROW, "epoch": epoch or uuid.uuid4().hex, "version": 0}
-    db.session.execute(_insert(state).values(start).on_conflict_do_nothing(index_elements=["id"]))
-    values = {"version": SimilarityState.version + 1, **({"epoch": epoch} if epoch else {})}
-    statement = update(SimilarityState).where(SimilarityState.id == STATE_ROW).values(values)
-    return db.session.execute(statement.returning(SimilarityState.version)).scalar_one()
+def _ensure_state() -> None:
+    """Create the state row on the very first change (the only time two writers can wait on each other)."""
+    if db.session.scalar(select(SimilarityState.id).where(SimilarityState.id == STATE_ROW)) is None:
+        start = {"id": STATE_ROW, "epoch": uuid.uuid4().hex, "pruned_through": 0}
+        db.session.execute(
+            _insert(SimilarityState.__table__).values(start).on_conflict_do_nothing(index_elements=["id"])
+        )
+
+
+def record_change(idea_id: int) -> None:
+    """Append to the change log that an idea's document or embedding changed: an INSERT, no shared row lock."""
+    _ensure_state()
+    db.session.add(SimilarityChange(idea_id=idea_id))
+    db.session.flush()
 
 
 def save_document(idea_id: int, active: bool) -> None:
-    """Record at a new version that an idea changed, or left the index."""
-    version = next_version()
-    values = {"idea_id": idea_id, "version": version, "active": active}
+    """Record that an idea changed, or left the index."""
+    values = {"idea_id": idea_id, "active": active}
     upsert = _insert(SimilarityDocument.__table__).values(values)
-    changed = {"version": version, "active": active}
-    db.session.execute(upsert.on_conflict_do_update(index_elements=["idea_id"], set_=changed))
+    db.session.execute(upsert.on_conflict_do_update(index_elements=["idea_id"], set_={"active": active}))
+    record_change(idea_id)
 
 
 def deactivate(idea_id: int) -> None:
-    """Mark an indexed idea as gone at a new version (an idea never indexed needs nothing)."""
+    """Mark an indexed idea as gone (an idea never indexed needs nothing)."""
     if not _row_exists(idea_id):
         return
-    version = next_version()
     statement = update(SimilarityDocument).where(SimilarityDocument.idea_id == idea_id)
-    db.session.execute(statement.values(version=version, active=False).execution_options(synchronize_session=False))
+    db.session.execute(statement.values(active=False).execution_options(synchronize_session=False))
+    record_change(idea_id)
 
 
 def save_embedding(idea_id: int, text_digest: str, vector: bytes) -> None:
-    """Store an idea's embedding and take a new version for it, so every process picks it up."""
+    """Store an idea's embedding and log the change, so every process picks it up."""
     values = {"idea_id": idea_id, "model": MODEL_ID, "text_digest": text_digest, "vector": vector}
     upsert = _insert(SimilarityEmbedding.__table__).values(values)
     db.session.execute(upsert.on_conflict_do_update(index_elements=["idea_id"], set_=values))
     if _row_exists(idea_id):
-        statement = update(SimilarityDocument).where(SimilarityDocument.idea_id == idea_id)
-        db.session.execute(statement.values(version=next_version()).execution_options(synchronize_session=False))
+        record_change(idea_id)
 
 
 def embedded_digest(idea_id: int) -> str | None:
@@ -92,19 +103,52 @@ def _row_exists(idea_id: int) -> bool:
 
 
 def rebuild_documents() -> int:
-    """Make every idea a document at one new version and epoch; returns how many are listed."""
-    version = next_version(epoch=uuid.uuid4().hex)
+    """Make every idea a document under a new epoch (every process reloads); returns how many are listed."""
+    state = {"id": STATE_ROW, "epoch": uuid.uuid4().hex, "pruned_through": 0}
+    upsert = _insert(SimilarityState.__table__).values(state)
+    db.session.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={"epoch": state["epoch"]}))
     db.session.execute(delete(SimilarityDocument))
-    rows = select(Idea.id, literal(version), listed_condition())
-    db.session.execute(SimilarityDocument.__table__.insert().from_select(["idea_id", "version", "active"], rows))
+    rows = select(Idea.id, listed_condition())
+    db.session.execute(SimilarityDocument.__table__.insert().from_select(["idea_id", "active"], rows))
     return db.session.scalar(select(func.count()).select_from(Idea).where(listed_condition()))
 
 
+def prune_changes(older_than: datetime) -> int:
+    """Delete the changes logged before a time (always keeping the newest); returns how many were deleted."""
+    newest = db.session.scalar(select(func.max(SimilarityChange.id)))
+    through = db.session.scalar(
+        select(func.max(SimilarityChange.id)).where(
+            SimilarityChange.created_at < older_than, SimilarityChange.id < (newest or 0)
+        )
+    )
+    if through is None:
+        return 0
+    deleted = db.session.execute(delete(SimilarityChange).where(SimilarityChange.id <= through)).rowcount
+    db.session.execute(update(SimilarityState).where(SimilarityState.id == STATE_ROW).values(pruned_through=through))
+    return deleted
+
+
 def read_state(connection: Connection) -> tuple[str, int] | None:
-    """(epoch, version) as committed, or None before the first change."""
-    statement = select(SimilarityState.epoch, SimilarityState.version).where(SimilarityState.id == STATE_ROW)
+    """(epoch, pruned_through) as committed, or None before the first change."""
+    statement = select(SimilarityState.epoch, SimilarityState.pruned_through).where(SimilarityState.id == STATE_ROW)
     row = connection.execute(statement).first()
-    return None if row is None else (row.epoch, row.version)
+    return None if row is None else (row.epoch, row.pruned_through)
+
+
+def settled_position(connection: Connection, before: datetime) -> int:
+    """The newest change id logged before a time (0 when none), at least as far as the log was pruned."""
+    logged = connection.scalar(select(func.max(SimilarityChange.id)).where(SimilarityChange.created_at < before))
+    pruned = connection.scalar(select(SimilarityState.pruned_through).where(SimilarityState.id == STATE_ROW))
+    return max(logged or 0, pruned or 0)
+
+
+def changes_after(connection: Connection, top: int, gaps: set[int]) -> list[tuple[int, int]]:
+    """(change id, idea id) of the committed changes after `top` or among `gaps`, by id."""
+    wanted = SimilarityChange.id > top
+    if gaps:
+        wanted = or_(wanted, SimilarityChange.id.in_(sorted(gaps)))
+    statement = select(SimilarityChange.id, SimilarityChange.idea_id).where(wanted).order_by(SimilarityChange.id)
+    return [tuple(row) for row in connection.execute(statement)]
 
 
 def _listed_document():
@@ -130,9 +174,14 @@ def all_rows(connection: Connection) -> Iterator[Row]:
         yield tuple(row)
 
 
-def rows_since(connection: Connection, version: int) -> list[Row]:
-    """Documents changed after a version."""
-    return [tuple(row) for row in connection.execute(_documents().where(SimilarityDocument.version > version))]
+def rows_of(connection: Connection, idea_ids: list[int]) -> list[Row]:
+    """The current rows of these ideas; an idea without a document (deleted) comes back as not listed."""
+    rows: dict[int, Row] = {}
+    for start in range(0, len(idea_ids), STREAM_ROWS):
+        chunk = idea_ids[start : start + STREAM_ROWS]
+        statement = _documents().where(SimilarityDocument.idea_id.in_(chunk))
+        rows.update((row[0], tuple(row)) for row in connection.execute(statement))
+    return [rows.get(idea_id, (idea_id, False, "", "", None)) for idea_id in idea_ids]
 
 
 def listed_ids(idea_ids: list[int]) -> set[int]:
