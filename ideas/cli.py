@@ -1,4 +1,4 @@
-"""`flask --app wsgi similarity embed-missing`: embed the ideas that have no sentence embedding yet."""
+"""`flask --app wsgi similarity embed-missing | snapshot`: embed what has no embedding; write the index snapshot."""
 
 import click
 from flask.cli import AppGroup
@@ -18,3 +18,14 @@ def embed_missing() -> None:
     with writing():
         count = similarity.embed_missing()
     click.echo(f"Embedded {count} idea{'s' if count != 1 else ''}.")
+
+
+@similarity_cli.command("snapshot")
+def snapshot() -> None:
+    """Write the index to the snapshot file that new processes map instead of loading from the database."""
+    from ideas.similarity import engine
+
+    replica = engine.current()
+    written = replica.write_snapshot()
+    where = engine.snapshot.path_for(replica.key)
+    click.echo(f"Snapshot already current: {where}" if written is None else f"Wrote {written} bytes to {where}")

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from core.extensions import db
-from ideas.similarity import store
+from ideas.similarity import snapshot, store
 from ideas.similarity.changes import SETTLE_SECONDS, Cursor
 from ideas.similarity.index import SCAN_BUDGET, SCAN_RESCORE, Index
 from ideas.similarity.semantic import SemanticIndex
@@ -55,7 +55,8 @@ class Query:
 class Replica:
     """One database's index in this process, the epoch it belongs to and its cursor in the change log."""
 
-    def __init__(self):
+    def __init__(self, key: str | None = None):
+        self.key = key  # the database's URL: names its snapshot
         self.lock = threading.RLock()
         self.index = Index()
         self.semantic = SemanticIndex()
@@ -67,10 +68,41 @@ class Replica:
         """Catch up with the committed state of the database."""
         with self.lock, db.engine.connect() as connection:
             epoch, pruned_through = store.read_state(connection) or (None, 0)
-            if not self.loaded or epoch != self.epoch or pruned_through > self.cursor.floor:
+            if not self.loaded and self.key and self.restore(connection, epoch, pruned_through):
+                self.catch_up(connection)
+            elif not self.loaded or epoch != self.epoch or pruned_through > self.cursor.floor:
                 self.reload(connection, epoch)
             else:
                 self.catch_up(connection)
+
+    def restore(self, connection, epoch: str | None, pruned_through: int) -> bool:
+        """Map the snapshot when it is of this epoch and its changes are still logged; False (said once) when not."""
+        try:
+            position, arrays = snapshot.read(snapshot.path_for(self.key))
+            cursor = Cursor.at(position["cursor"])
+            if position["epoch"] != epoch or pruned_through > cursor.floor:
+                raise snapshot.SnapshotUnusable("the snapshot is older than the last rebuild or the pruned log")
+            self.index.restore(arrays)
+            self.semantic.restore(arrays)
+        except (snapshot.SnapshotUnusable, KeyError, ValueError, IndexError, TypeError) as error:
+            snapshot.say_once(str(error))
+            self.index, self.semantic = Index(), SemanticIndex()
+            return False
+        self.cursor, self.epoch, self.loaded = cursor, epoch, True
+        return True
+
+    def write_snapshot(self) -> int | None:
+        """Write this replica to its snapshot file unless the file already holds this position; returns
+        the bytes written (None when there was nothing to write)."""
+        with self.lock:
+            position = {"epoch": self.epoch, "cursor": self.cursor.position()}
+            path = snapshot.path_for(self.key)
+            try:
+                if self.epoch is None or snapshot.read(path)[0] == position:
+                    return None
+            except snapshot.SnapshotUnusable:
+                pass
+            return snapshot.write(path, self.index.export() | self.semantic.export(), position)
 
     def reload(self, connection, epoch: str | None) -> None:
         """Load every listed document; the changes committed before the read are reflected by it."""
@@ -124,7 +156,7 @@ def current() -> Replica:
     """The up-to-date replica of the app's database."""
     key = db.engine.url.render_as_string(hide_password=True)
     with _registry_lock:
-        replica = _replicas.setdefault(key, Replica())
+        replica = _replicas.get(key) or _replicas.setdefault(key, Replica(key))
     replica.sync()
     return replica
 

@@ -30,6 +30,10 @@ def _top(scores: np.ndarray, depth: int) -> np.ndarray:
     return positions[np.argsort(-scores[positions], kind="stable")]
 
 
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {name.removeprefix(prefix): array for name, array in arrays.items() if name.startswith(prefix)}
+
+
 class Index:
     """Documents by idea id; search returns (idea_id, score) best first."""
 
@@ -57,6 +61,24 @@ class Index:
         self.main = Segment.build(encoded, self.vocabulary)
         self.slots = {int(idea_id): slot for slot, idea_id in enumerate(self.main.idea_ids)}
         self.pending = {}
+        self.delta = Segment.build([], self.vocabulary)
+
+    def export(self) -> dict[str, np.ndarray]:
+        """The vocabulary and the main segment as arrays, the delta merged in first."""
+        if self.pending:
+            self.compact()
+        vocabulary = {f"vocabulary.{name}": array for name, array in self.vocabulary.export().items()}
+        return vocabulary | {f"main.{name}": array for name, array in self.main.export().items()}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Replace everything with export()'s arrays (mapped from a snapshot: nothing is recomputed)."""
+        self.__init__()
+        self.vocabulary = Vocabulary.restore(_prefixed(arrays, "vocabulary."))
+        self.main = Segment.restore(_prefixed(arrays, "main."))
+        self.slots = {int(idea_id): slot for slot, idea_id in enumerate(self.main.idea_ids.tolist())}
+        for idea_id, slot in list(self.slots.items()):
+            if not self.main.alive[slot]:
+                del self.slots[idea_id]
         self.delta = Segment.build([], self.vocabulary)
 
     def _forget(self, idea_id: int) -> None:

@@ -41,6 +41,29 @@ class SemanticIndex:
         for idea_id, data in vectors:
             self._set(idea_id, data)
 
+    def export(self) -> dict[str, np.ndarray]:
+        """The used rows as arrays, with free rows to spare so that new ideas do not copy a mapped matrix."""
+        spare = max(1024, self.used // 10)
+        pad = ((0, spare), (0, 0))
+        return {
+            "semantic.matrix": np.pad(self.matrix[: self.used], pad),
+            "semantic.scales": np.pad(self.scales[: self.used], (0, spare)),
+            "semantic.idea_ids": np.pad(self.idea_ids[: self.used], (0, spare), constant_values=-1),
+            "semantic.used": np.array([self.used], np.int64),
+        }
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Replace everything with export()'s arrays; the matrix is used as given (mapped copy-on-write, only
+        the rows that change become this process's own), the small arrays are copied."""
+        self.__init__()
+        self.matrix = arrays["semantic.matrix"]
+        self.scales = np.array(arrays["semantic.scales"], np.float32)
+        self.idea_ids = np.array(arrays["semantic.idea_ids"], np.int64)
+        self.used = int(arrays["semantic.used"][0])
+        live = np.flatnonzero(self.idea_ids[: self.used] >= 0)
+        self.rows = dict(zip(self.idea_ids[live].tolist(), live.tolist(), strict=True))
+        self.free = np.flatnonzero(self.idea_ids[: self.used] < 0).tolist()
+
     def apply(self, changes: list[tuple[int, bytes | None]]) -> None:
         """Set (int8 bytes) or remove (None) the vectors of these ideas."""
         for idea_id, data in changes:

@@ -73,6 +73,31 @@ class Vocabulary:
         np.add.at(self.df, ids, sign)
         self.documents += sign
 
+    def export(self) -> dict[str, np.ndarray]:
+        """The vocabulary as arrays: features as UTF-8 with offsets, channels and document frequencies."""
+        encoded = [feature.encode() for feature in self.ids]  # in id order: dicts keep insertion order
+        ends = np.cumsum([len(value) for value in encoded], dtype=np.int64)
+        return {
+            "features": np.frombuffer(b"".join(encoded), np.uint8),
+            "feature_ends": ends,
+            "channel": self.channel[: len(self.ids)],
+            "df": self.df[: len(self.ids)],
+            "documents": np.array([self.documents], np.int64),
+        }
+
+    @classmethod
+    def restore(cls, arrays: dict[str, np.ndarray]) -> "Vocabulary":
+        """A vocabulary from export()'s arrays (its counts copied: they change as ideas do)."""
+        vocabulary = cls()
+        blob, ends = arrays["features"].tobytes(), arrays["feature_ends"].tolist()
+        starts = [0, *ends[:-1]]
+        vocabulary.ids = {blob[start:end].decode(): i for i, (start, end) in enumerate(zip(starts, ends, strict=True))}
+        spare = max(1024, len(ends) // 8)
+        vocabulary.channel = np.concatenate((arrays["channel"], np.zeros(spare, np.int8)))
+        vocabulary.df = np.concatenate((arrays["df"], np.zeros(spare, np.int64)))
+        vocabulary.documents = int(arrays["documents"][0])
+        return vocabulary
+
     def idf(self, ids: np.ndarray) -> np.ndarray:
         """Smoothed inverse document frequency; unknown ids (-1) count as never seen."""
         df = np.where(ids >= 0, self.df[np.maximum(ids, 0)], 0)
@@ -120,6 +145,8 @@ def _sum_by_slot(slots: np.ndarray, values: np.ndarray, size: int) -> tuple[np.n
 class Segment:
     """An immutable batch of documents: forward vectors and an inverted index, plus a live mask."""
 
+    ARRAYS = ("idea_ids", "indptr", "ids", "tf", "weights", "post_docs", "post_weights", "post_ptr")
+
     def __init__(self, idea_ids, indptr: np.ndarray, ids: np.ndarray, tf: np.ndarray, vocabulary: Vocabulary):
         self.idea_ids = idea_ids
         self.alive = np.ones(len(idea_ids), bool)
@@ -130,6 +157,20 @@ class Segment:
         self.post_docs = owners[order].astype(np.int32)
         self.post_weights = self.weights[order]
         self.post_ptr = np.concatenate(([0], np.cumsum(np.bincount(ids, minlength=len(vocabulary)))))
+
+    def export(self) -> dict[str, np.ndarray]:
+        """The segment's arrays (its dead slots included, with the live mask)."""
+        return {name: getattr(self, name) for name in self.ARRAYS} | {"alive": self.alive}
+
+    @classmethod
+    def restore(cls, arrays: dict[str, np.ndarray]) -> "Segment":
+        """A segment over export()'s arrays as given (e.g. mapped from a file), nothing recomputed; only
+        the live mask is copied, as it changes."""
+        segment = cls.__new__(cls)
+        for name in cls.ARRAYS:
+            setattr(segment, name, arrays[name])
+        segment.alive = np.array(arrays["alive"], bool)
+        return segment
 
     @classmethod
     def build(cls, documents: list[tuple[int, np.ndarray, np.ndarray]], vocabulary: Vocabulary) -> "Segment":
