@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
     health.add_detail(app, "similarity", similarity.status)
     app.cli.add_command(cli.similarity_cli)
 
+    app.add_template_filter(models.status_label, "status_label")
+    app.add_template_global(models.STATUS_LABELS, "STATUS_LABELS")
+
     @app.context_processor
     def author_visibility():
         return {"show_author": lambda idea: visibility.may_see_author(current_user, idea)}

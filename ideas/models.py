@@ -29,6 +29,16 @@ from core.timeutil import as_utc, utcnow
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "done", "declined", "merged")
 RESPONSE_STATUSES = ("under_review", "planned", "in_progress", "done", "declined")
+# The one wording of each status, for every page, the live similar list (templates pass it to the script) and messages.
+STATUS_LABELS = {
+    "open": "Open",
+    "under_review": "Under review",
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "done": "Done",
+    "declined": "Declined",
+    "merged": "Merged",
+}
 VISIBILITIES = ("everyone", "department")
 COMMENT_KINDS = ("comment", "signpost")  # a signpost marks where a moderator moved a thread away
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -36,6 +46,12 @@ BODY_MAX = 20_000
 COMMENT_MAX = 10_000
 MAX_TAGS = 5
 TAG_MAX = 40
+
+
+def status_label(status: str) -> str:
+    """A status as people read it, from STATUS_LABELS: "In progress" for in_progress."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
 
 idea_tags = Table(
     "idea_tags",

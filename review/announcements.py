@@ -3,22 +3,15 @@
 from core.extensions import db
 from ideas import queries, visibility
 from ideas.announcements import message_about
-from ideas.models import Idea, Response
+from ideas.models import Idea, Response, status_label
 from ideas.serialize import public_idea_json
 from notifications import webhooks
 from notifications.services import notify
 
-STATUS_LABELS = {
-    "under_review": "under review",
-    "planned": "planned",
-    "in_progress": "in progress",
-    "done": "done",
-    "declined": "declined",
-}
-
 
 def _status(response: Response) -> str:
-    label = STATUS_LABELS.get(response.status, response.status)
+    """The status in the sentence: its one label (ideas.models.STATUS_LABELS), lower case mid-sentence."""
+    label = status_label(response.status).lower()
     return label if label == response.status else f"{label} (status {response.status})"
 
 

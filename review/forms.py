@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ideas.models import RESPONSE_STATUSES
+from ideas.models import RESPONSE_STATUSES, status_label
 
 
 class ResponseForm(FlaskForm):
@@ -14,7 +14,7 @@ class ResponseForm(FlaskForm):
 
     status = SelectField(
         "New status",
-        choices=[SelectChoice(value, value.replace("_", " ")) for value in RESPONSE_STATUSES],
+        choices=[SelectChoice(value, status_label(value)) for value in RESPONSE_STATUSES],
     )
     body = TextAreaField("Response (Markdown)")
 

@@ -17,6 +17,7 @@ from core.replica import reads_from_replica
 from core.timeutil import utcnow
 from ideas import queries
 from ideas.forms import form_errors_from
+from ideas.models import status_label
 from review import analytics as analytics_queries
 from review import campaigns, responses
 from review.forms import CampaignForm, ResponseForm
@@ -110,7 +111,10 @@ def analytics():
     data = analytics_queries.report()
     busiest_week = max([count for _, count in data["weeks"]] or [0]) or 1
     biggest_status = max([count for _, count in data["funnel"]] or [0]) or 1
-    return render_template("review/analytics.html", data=data, busiest_week=busiest_week, biggest_status=biggest_status)
+    funnel = [(status_label(status), count) for status, count in data["funnel"]]
+    return render_template(
+        "review/analytics.html", data=data, funnel=funnel, busiest_week=busiest_week, biggest_status=biggest_status
+    )
 
 
 @bp.get("/analytics.csv")

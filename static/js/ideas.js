@@ -55,6 +55,8 @@
   if (!list || !ideaForm) return;
   const title = ideaForm.querySelector("#title");
   const body = ideaForm.querySelector("#body");
+  // Each status's wording, from the server's one list (ideas.models.STATUS_LABELS).
+  const statusLabels = JSON.parse(list.dataset.statusLabels || "{}");
   let timer = null;
   let lastText = "";
 
@@ -77,7 +79,10 @@
     link.append(...highlighted(item.title_parts || [{ text: idea.title, match: false }]));
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = idea.status.replace("_", " ");
+    const badge = document.createElement("span");
+    badge.className = `status status-${idea.status}`;
+    badge.textContent = statusLabels[idea.status] || idea.status;
+    meta.append(badge);
     if (item.reason === "meaning") {
       const reason = document.createElement("span");
       reason.className = "similar-reason";
