@@ -4,6 +4,7 @@ import csv
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +30,8 @@ class DataSet:
         return seen[key]
 
     def sample(self, pairs: int, labelled: int, texts: int) -> "DataSet":
-        """A smaller data set: pairs and labelled pairs spread over the file, padded with other texts to `texts`."""
+        """A smaller data set: pairs and labelled pairs spread over the file, padded with other texts to `texts`;
+        every duplicate pair among the texts kept stays (so no kept text has an unlabelled duplicate)."""
         kept_pairs, kept_labelled = spread(self.pairs, pairs), spread(self.labelled, labelled)
         needed = {i for pair in kept_pairs for i in pair} | {i for a, b, _ in kept_labelled for i in (a, b)}
         chosen = sorted(needed) + [i for i in range(len(self.texts)) if i not in needed][: max(0, texts - len(needed))]
@@ -37,16 +39,21 @@ class DataSet:
         return DataSet(
             self.name,
             [self.texts[i] for i in chosen],
-            [(position[a], position[b]) for a, b in kept_pairs],
+            [(position[a], position[b]) for a, b in self.pairs if a in position and b in position],
             [(position[a], position[b], label) for a, b, label in kept_labelled],
         )
 
-    def queries(self) -> list[tuple[int, int, set[int]]]:
-        """(query, partner, other partners of the query) for each member of each pair."""
+    def partners(self) -> dict[int, set[int]]:
+        """Each text in a pair, and all its duplicates."""
         partners: dict[int, set[int]] = {}
         for a, b in self.pairs:
             partners.setdefault(a, set()).add(b)
             partners.setdefault(b, set()).add(a)
+        return partners
+
+    def queries(self) -> list[tuple[int, int, set[int]]]:
+        """(query, partner, other partners of the query) for each member of each pair."""
+        partners = self.partners()
         return [(q, t, partners[q] - {t}) for a, b in self.pairs for q, t in ((a, b), (b, a))]
 
 
@@ -87,3 +94,21 @@ def hadoop() -> DataSet:
                     pairs.add((min(a, b), max(a, b)))
     data.pairs = sorted(pairs)
     return data
+
+
+def clinc150() -> DataSet:
+    """Short requests from CLINC150: each group's texts are duplicates of one another (every pair of a
+    group is a duplicate pair); the texts outside any group are distractors."""
+    data, seen, groups = DataSet("clinc150"), {}, {}
+    with open(data_dir() / "clinc150_paraphrases.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            index = data.add(row["text"], "", seen)
+            if row["group"]:
+                groups.setdefault(row["group"], []).append(index)
+    data.pairs = sorted((a, b) for members in groups.values() for a, b in combinations(sorted(set(members)), 2))
+    return data
+
+
+def every() -> list[DataSet]:
+    """Every labelled data set, in the order the evaluation prints them."""
+    return [hadoop(), meta(), clinc150()]

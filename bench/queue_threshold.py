@@ -10,6 +10,10 @@ the engine's hybrid score. Then:
 - the queue as a whole: the pairs the full duplicate scan of all texts yields at that threshold, and
   how many of them are labelled duplicates. The file labels only 500 pairs among 1.7 million, so
   this precision is a lower bound (unlabelled duplicates count as wrong).
+
+`queue_measures` gives the same figures, at DUPLICATE_MIN_SCORE, for every data set of `make eval-dupes`;
+where a set has no labelled non-duplicates, each text in a pair is paired with the engine's best-ranked
+text that is not its duplicate (the hardest negative it has).
 """
 
 import sys
@@ -17,7 +21,6 @@ import sys
 import numpy as np
 
 from bench import data as datasets
-from bench.dupes import store_ideas
 from bench.fanout import bench_app
 
 FOLDS = 5
@@ -26,18 +29,58 @@ CURVE = (0.10, 0.125, 0.15, 0.175, 0.20, 0.25, 0.30, 0.40, 0.50)
 
 
 def pair_scores(ids: list[int], labelled) -> tuple[np.ndarray, np.ndarray]:
-    """(hybrid score, label) of each labelled pair: the first idea's stored vectors against the second."""
-    from ideas.similarity import engine
+    """(hybrid score, label) of each labelled pair, as duplicate detection scores them (similarity.pair_score)."""
+    from ideas import similarity
 
-    replica = engine.current()
-    scores, labels = [], []
-    for a, b, label in labelled:
-        query = replica.query_for(ids[a])
-        lexical = replica.index.exact_scores(query.lexical, [ids[b]]).get(ids[b], 0.0)
-        cosine = replica.semantic.cosines(query.semantic, [ids[b]]).get(ids[b])
-        scores.append(engine.combined(lexical, cosine))
-        labels.append(label)
-    return np.array(scores), np.array(labels)
+    scores = [similarity.pair_score(ids[a], ids[b]) or 0.0 for a, b, _ in labelled]
+    return np.array(scores, dtype=float), np.array([label for _, _, label in labelled], dtype=int)
+
+
+def hardest_negatives(data, ids: list[int]) -> list[tuple[int, int, int]]:
+    """(text, the engine's best-ranked text that is not one of its duplicates, 0) for each text in a pair."""
+    from bench.dupes import query_parts
+    from ideas import similarity
+
+    position = {idea_id: index for index, idea_id in enumerate(ids)}
+    negatives = []
+    for text, duplicates in sorted(data.partners().items()):
+        title, body = query_parts(*data.texts[text])
+        exclude = [ids[text], *(ids[other] for other in duplicates)]
+        found = similarity.query(f"{title}\n{body}", limit=1, exclude_ids=exclude)
+        if found:
+            negatives.append((text, position[found[0][0]], 0))
+    return negatives
+
+
+def queue_pairs(data, ids: list[int]) -> tuple[list[tuple[int, int, int]], str]:
+    """The labelled pairs to measure the queue on, and how the non-duplicates were formed."""
+    if any(label == 0 for _, _, label in data.labelled):
+        return data.labelled, "labelled"
+    return [(a, b, 1) for a, b in data.pairs] + hardest_negatives(data, ids), "hardest"
+
+
+def queue_measures(data, ids: list[int], threshold: float) -> dict[str, float | str]:
+    """The queue at a threshold on one data set: precision/recall on labelled pairs, held out by 5-fold
+    cross-validation of the threshold rule, and the full scan's yield."""
+    labelled, negatives = queue_pairs(data, ids)
+    scores, labels = pair_scores(ids, labelled)
+    precision, recall = precision_recall(scores, labels, threshold)
+    folds = cross_validated(scores, labels)
+    yielded, hits, duplicates = queue_figures(ids, data.pairs, threshold)
+    return {
+        "negatives": negatives,
+        "pairs": len(labels),
+        "duplicates": int(labels.sum()),
+        "threshold": threshold,
+        "precision": precision,
+        "recall": recall,
+        "held-out threshold": float(np.mean([fold[0] for fold in folds])),
+        "held-out precision": float(np.mean([fold[1] for fold in folds])),
+        "held-out recall": float(np.mean([fold[2] for fold in folds])),
+        "scan pairs": yielded,
+        "scan precision": hits / max(yielded, 1),
+        "scan recall": hits / max(duplicates, 1),
+    }
 
 
 def precision_recall(scores: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -72,6 +115,8 @@ def queue_figures(ids: list[int], pairs, threshold: float) -> tuple[int, int, in
 
 
 def main() -> None:
+    from bench.dupes import store_ideas
+
     data = datasets.meta()
     with bench_app("ideapool_bench_threshold"):
         ids = store_ideas(data.texts)

@@ -3,6 +3,7 @@
 index_idea(idea)                          add or refresh an idea (inside the caller's transaction)
 remove_idea(idea_id)                      forget an idea (hidden, merged, deleted)
 query(text, limit, allowed, exclude_ids)  [(idea_id, score 0..1)], best first
+query_channel(text, channel, limit, …)    one channel alone ("lexical" or "semantic"), to measure it
 duplicates_of(idea_id, limit)             the ideas most similar to an indexed idea
 reasons(text, titles)                     why each titled idea is similar to a text: shared words, or "similar meaning"
 pair_score(idea_id, other_id)             the hybrid score of two indexed ideas (a moderator's verdict is kept with it)
@@ -63,6 +64,24 @@ def query(
         lexical = replica.index.query_vector(counts)
     query = engine.Query(lexical, _embedding_or_none(embedding_text(title, body)))
     return engine.ranked(replica, query, limit, allowed, frozenset(exclude_ids))
+
+
+def query_channel(text: str, channel: str, limit: int = 5, exclude_ids=()) -> list[tuple[int, float]]:
+    """One channel alone, best first, for measuring it: "lexical" (the engine with the model off) or
+    "semantic" (the sentence embeddings' cosine; nothing when the model is off)."""
+    title, body = split_query((text or "")[:QUERY_CHARS])
+    exclude, replica = frozenset(exclude_ids), engine.current()
+    if channel == "lexical":
+        with replica.lock:
+            lexical = replica.index.query_vector(features(title, body))
+        return engine.ranked(replica, engine.Query(lexical), limit, exclude=exclude)
+    vector = _embedding_or_none(embedding_text(title, body)) if channel == "semantic" else None
+    if vector is None:
+        return []
+    with replica.lock:
+        found = [pair for pair in replica.semantic.search(vector, limit + len(exclude)) if pair[0] not in exclude]
+    listed = store.listed_ids([idea_id for idea_id, _ in found])
+    return [pair for pair in found if pair[0] in listed][:limit]
 
 
 def duplicates_of(idea_id: int, limit: int = 5) -> list[tuple[int, float]]:
