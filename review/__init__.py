@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Register the executive pages and API, their OpenAPI paths, navigation and demo answers."""
     from core import nav, openapi
     from core.demo import register_seeder
+    from ideas.models import RESPONSE_STATUSES
     from review import api, api_spec, demo, views
     from review.forms import ResponseForm
 
@@ -19,5 +20,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def response_form():
-        """The idea page's response form (templates/review/_respond_form.html)."""
-        return {"response_form": ResponseForm}
+        """The idea page's response form (templates/review/_respond_form.html), set to the idea's status."""
+        return {
+            "response_form": lambda idea: ResponseForm(status=idea.status if idea.status in RESPONSE_STATUSES else None)
+        }

@@ -53,7 +53,7 @@ def respond(idea_id: int):
         flash(error.message, "error")
         return redirect(url_for("ideas.show", idea_id=idea.id) + "#respond")
     flash("Your response is published; every sponsor of the idea is being told.", "success")
-    return redirect(url_for("ideas.show", idea_id=idea.id) + "#responses")
+    return redirect(url_for("ideas.show", idea_id=idea.id))  # at the top, where the message is
 
 
 def _owner_choices() -> list[SelectChoice]:

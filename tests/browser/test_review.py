@@ -38,7 +38,7 @@ def test_executive_answers_the_top_idea_and_a_voter_is_told(
     page.get_by_label("New status").select_option("planned")
     page.get_by_label("Response (Markdown)").fill("Approved: **every** new hire gets a mentor from May.")
     page.get_by_role("button", name="Publish response").click()
-    page.wait_for_url(f"**/ideas/{top.id}#responses")
+    page.wait_for_url(f"**/ideas/{top.id}")
     answer = page.locator("#responses .response")
     expect(answer).to_have_count(1)
     expect(answer).to_contain_text("Ruth Porat")

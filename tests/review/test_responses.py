@@ -66,7 +66,7 @@ def test_response_shows_on_the_idea_page_with_the_responders_name(idea, users, a
     html = login_as(users["outsider"]).get(f"/ideas/{idea.id}").get_data(as_text=True)
     answer = html.split('id="responses"')[1].split("</section>")[0]
     assert executive.name in answer and "<em>approved</em>" in answer and "planned" in answer
-    assert "official response (planned)" in html and "status changed to planned" in html
+    assert "official response (Planned)" in html and "status changed to Planned" in html
 
 
 def test_later_responses_append_oldest_first(idea, users, api):
@@ -138,7 +138,9 @@ def test_responding_from_the_idea_page(idea, users, login_as):
     page = browser.post(
         f"/ideas/{idea.id}/respond", data={"status": "done", "body": "Done **today**.", "csrf_token": browser.csrf}
     )
-    assert page.status_code == 302 and page.headers["Location"].endswith(f"/ideas/{idea.id}#responses")
+    assert page.status_code == 302 and page.headers["Location"].endswith(
+        f"/ideas/{idea.id}"
+    )  # the page opens at its message
     assert stored_idea(idea.id).status == "done"
     html = browser.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "<strong>today</strong>" in html and users["executive"].name in html
