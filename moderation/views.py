@@ -14,6 +14,7 @@ from ideas import queries as idea_queries
 from ideas.models import Comment
 from moderation import labels, merges, moves, queries, services
 from moderation.forms import MergeForm, MoveForm
+from moderation.job_headings import job_heading
 from moderation.models import CommentMove
 
 QUEUE_PAGE_SIZE = 25
@@ -86,11 +87,12 @@ def job(job_id: str):
     record = db.session.get(JobRecord, job_id)
     if record is None:
         raise ApiError(404, "No such job.")
-    return render_template("moderation/job.html", job=job_json(record), record=record)
+    heading = job_heading(record.name, record.status)
+    return render_template("moderation/job.html", job=job_json(record), record=record, heading=heading)
 
 
-def _to_job(job, message: str):
-    flash(message, "info")
+def _to_job(job):
+    """The job's page, whose heading says what is happening (no flash: it would outlive the job)."""
     return redirect(url_for("moderation.job", job_id=job.id, next=request.form.get("next") or request.referrer or ""))
 
 
@@ -115,7 +117,7 @@ def merge(idea_id: int):
         )
     except ApiError as error:
         return _refused(error, back)
-    return _to_job(job, "Merging…")
+    return _to_job(job)
 
 
 @bp.post("/ideas/<int:idea_id>/unmerge")
@@ -127,7 +129,7 @@ def unmerge(idea_id: int):
         _, job = merges.request_unmerge(current_user, idea_queries.get_visible_idea(current_user, idea_id))
     except ApiError as error:
         return _refused(error, back)
-    return _to_job(job, "Undoing the merge…")
+    return _to_job(job)
 
 
 @bp.post("/merges/<int:merge_id>/retry")
@@ -138,7 +140,7 @@ def retry_merge(merge_id: int):
         job = merges.retry_merge(current_user, merge_id)
     except ApiError as error:
         return _refused(error, url_for("moderation.history"))
-    return _to_job(job, "Merging…")
+    return _to_job(job)
 
 
 @bp.post("/merges/<int:merge_id>/cancel")
@@ -191,7 +193,7 @@ def move(comment_id: int):
             transaction.discard()
             form.form_errors.extend(sum((error.fields or {}).values(), []) or [error.message])
         else:
-            return _to_job(job, "Moving the thread…")
+            return _to_job(job)
     status = 422 if request.method == "POST" else 200
     return render_template("moderation/move.html", comment=comment, form=form), status
 
@@ -207,7 +209,7 @@ def undo_move(move_id: int):
         job = moves.request_undo(current_user, move_record)
     except ApiError as error:
         return _refused(error, url_for("moderation.history"))
-    return _to_job(job, "Undoing the move…")
+    return _to_job(job)
 
 
 @bp.post("/flags/dismiss")

@@ -6,7 +6,6 @@
   if (!box) return;
   const bar = document.getElementById("job-progress");
   const state = box.querySelector(".job-state");
-  const result = document.getElementById("job-result");
 
   function show(job) {
     bar.value = job.progress;
@@ -17,12 +16,13 @@
   async function poll() {
     const job = await window.Ideapool.api("GET", box.dataset.endpoint);
     show(job);
-    if (job.status === "finished") {
+    if (job.status === "finished" || job.status === "failed") {
+      // the page's heading and links follow the final state
       window.location.reload();
       return;
     }
-    if (job.status !== "failed") window.setTimeout(() => poll().catch(() => {}), 500);
+    window.setTimeout(() => poll().catch(() => {}), 500);
   }
 
-  if (result.hidden && state.textContent !== "failed") poll().catch(() => {});
+  if (box.dataset.status === "queued" || box.dataset.status === "started") poll().catch(() => {});
 })();
