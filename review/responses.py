@@ -15,6 +15,13 @@ from ideas.services import lock_idea, record_event
 
 DEFAULT_VOTE_THRESHOLD = 10
 REVIEW_QUEUE_LIMIT = 100
+# The review queue's orders: the page opens on "waiting" (longest first), the API on "hot" (as it always did).
+QUEUE_ORDERS = {
+    "waiting": (Idea.created_at.asc(), Idea.id.asc()),
+    "hot": (Idea.hot_score.desc(), Idea.id.desc()),
+    "votes": (Idea.vote_count.desc(), Idea.id.desc()),
+}
+QUEUE_ORDER_LABELS = {"waiting": "Waiting longest", "hot": "Hottest", "votes": "Most votes"}
 
 
 def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:
@@ -57,8 +64,8 @@ def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:
     return response, job
 
 
-def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:
-    """Ideas without an official response whose votes reached their threshold, hottest first."""
+def review_queue(limit: int = REVIEW_QUEUE_LIMIT, order: str = "hot") -> list[Idea]:
+    """Ideas without an official response whose votes reached their threshold, in one of QUEUE_ORDERS."""
     threshold = func.coalesce(Campaign.vote_threshold, DEFAULT_VOTE_THRESHOLD)
     statement = (
         select(Idea)
@@ -69,7 +76,7 @@ def review_queue(limit: int = REVIEW_QUEUE_LIMIT) -> list[Idea]:
             Idea.hidden.is_(false()),
             Idea.vote_count >= threshold,
         )
-        .order_by(Idea.hot_score.desc(), Idea.id.desc())
+        .order_by(*QUEUE_ORDERS[order])
         .limit(limit)
     )
     return list(db.session.scalars(statement).unique())

@@ -29,11 +29,13 @@ executive_only = require_role("executive")
 @bp.get("/review")
 @executive_only
 def index():
-    """Ideas waiting for an official response, hottest first, with how long each has waited."""
-    now = utcnow()
-    ideas = responses.review_queue()
+    """Ideas waiting for an official response, longest waiting first (or ?order=hot|votes), with their wait."""
+    order = request.args.get("order", "waiting")
+    order = order if order in responses.QUEUE_ORDERS else "waiting"
+    now, ideas = utcnow(), responses.review_queue(order=order)
+    waited = {idea.id: responses.waited(idea, now) for idea in ideas}
     return render_template(
-        "review/review.html", ideas=ideas, waited={idea.id: responses.waited(idea, now) for idea in ideas}
+        "review/review.html", ideas=ideas, waited=waited, order=order, orders=responses.QUEUE_ORDER_LABELS
     )
 
 

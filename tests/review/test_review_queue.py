@@ -79,8 +79,8 @@ def test_answering_an_idea_takes_it_off_the_queue(queue_world, users, api):
     assert [item["id"] for item in ok_json(executive.get(QUEUE_URL))["items"]] == queue_world["expected"][1:]
 
 
-def test_review_page_lists_the_queue_in_order(queue_world, users, login_as):
-    html = login_as(users["admin"]).get("/review").get_data(as_text=True)
+def test_review_page_lists_the_queue_hottest_first_on_request(queue_world, users, login_as):
+    html = login_as(users["admin"]).get("/review?order=hot").get_data(as_text=True)
     positions = [html.index(f'id="review-{idea_id}"') for idea_id in queue_world["expected"]]
     assert positions == sorted(positions)
     assert all(f'id="review-{idea_id}"' not in html for idea_id in queue_world["left_out"])
@@ -102,3 +102,20 @@ def test_anonymous_callers_are_sent_to_sign_in(client, api):
     assert_error(api(None).get(QUEUE_URL), 401, "unauthorized")
     page = client.get("/review")
     assert page.status_code == 302 and "/login?next=/review" in page.headers["Location"]
+
+
+def test_the_page_opens_on_the_longest_waiting_with_the_other_orders_one_click_away(users, make_user, login_as, db):
+    pool = make_voters(make_user, 12)
+    long_wait = idea_with_votes(users["staff"], pool, 10)
+    age(long_wait, 17)
+    short_wait = idea_with_votes(users["staff"], pool, 12)
+    age(short_wait, 4)
+    db.session.commit()
+    executive = login_as(users["executive"])
+    html = executive.get("/review").get_data(as_text=True)
+    assert html.index(f'id="review-{long_wait.id}"') < html.index(f'id="review-{short_wait.id}"')
+    assert "waiting 17 days" in html and "waiting 4 days" in html
+    assert 'href="/review?order=waiting" aria-current="page"' in html
+    hot = executive.get("/review?order=hot").get_data(as_text=True)
+    assert hot.index(f'id="review-{short_wait.id}"') < hot.index(f'id="review-{long_wait.id}"')
+    assert 'href="/review?order=hot" aria-current="page"' in hot
