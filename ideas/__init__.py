@@ -7,7 +7,7 @@ def init_app(app: Flask) -> None:
     """Register the ideas blueprints, OpenAPI paths and demo data."""
     from flask_login import current_user
 
-    from core import health, nav, openapi
+    from core import health, nav, openapi, periodic
     from core.demo import register_seeder
     from ideas import api, api_spec, cli, demo, models, similarity, views, visibility  # noqa: F401 - models
 
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     register_seeder(app, demo.seed)
     health.add_detail(app, "similarity", similarity.status)
     app.cli.add_command(cli.similarity_cli)
+    periodic.register(app, "jobs.moderation.maintain_similarity", similarity.MAINTENANCE_EVERY)
 
     app.add_template_filter(models.status_label, "status_label")
     app.add_template_global(models.STATUS_LABELS, "STATUS_LABELS")

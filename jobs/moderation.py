@@ -31,6 +31,11 @@ def embed_idea(idea_id: int):
     return {"idea_id": idea_id, "embedded": similarity.embed_idea(idea_id)}
 
 
+def maintain_similarity():
+    """Hourly: prune the similarity change log and refresh this node's index snapshot (idempotent)."""
+    return similarity.maintain()
+
+
 def find_duplicates(idea_id: int):
     """Queue the likely duplicates of a new or edited idea for moderators."""
     added = services.suggest_duplicates(idea_id, labels.threshold())

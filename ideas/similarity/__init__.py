@@ -22,6 +22,7 @@ the shared state. Hidden and merged ideas are never returned, whatever `allowed`
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -193,6 +194,19 @@ def scan_duplicates(min_score: float) -> Iterator[tuple[int, int, float]]:
 def rebuild() -> int:
     """Reindex every idea from the database (in the caller's transaction); returns how many are listed."""
     return store.rebuild_documents()
+
+
+MAINTENANCE_EVERY = timedelta(hours=1)
+CHANGES_KEPT = timedelta(days=1)  # far longer than a snapshot's age, so a process started from one catches up
+
+
+def maintain() -> dict:
+    """Drop the change log's entries older than CHANGES_KEPT and write this node's snapshot (run hourly by
+    a worker, and by `flask similarity snapshot`); returns what was done."""
+    pruned = store.prune_changes(datetime.now(timezone.utc) - CHANGES_KEPT)
+    transaction.end_unit()
+    written = engine.current().write_snapshot()
+    return {"pruned_changes": pruned, "snapshot_bytes": written or 0}
 
 
 def warm() -> int:

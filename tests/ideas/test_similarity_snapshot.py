@@ -1,11 +1,16 @@
 """The similarity snapshot: a new process maps it and answers as one loaded from the database, applies
 the changes made after it, and falls back to the database when the snapshot is damaged or stale."""
 
+from datetime import timedelta
+
+import numpy as np
 import pytest
 
+from core import periodic
 from core.extensions import db
 from ideas import services, similarity
 from ideas.similarity import engine, snapshot
+from jobs import moderation as jobs_module
 
 TEXTS = (
     ("Bicycle repair station in the garage", "Pumps and tools for cyclists."),
@@ -46,7 +51,7 @@ def test_a_process_started_from_the_snapshot_answers_as_one_loaded_from_the_data
     assert engine.current().write_snapshot() > 0
     assert engine.current().write_snapshot() is None  # nothing changed since
     replica = new_process()
-    assert isinstance(replica.index.main.weights, __import__("numpy").memmap)  # mapped, not loaded
+    assert isinstance(replica.index.main.weights, np.memmap)  # mapped, not loaded
     assert answers() == from_database
 
 
@@ -81,3 +86,16 @@ def test_a_damaged_or_stale_snapshot_falls_back_to_the_database(users, snapshots
     new_process()
     assert answers() == from_database
     assert "Similarity snapshot not used" in caplog.text
+
+
+def test_the_hourly_job_prunes_old_changes_and_refreshes_the_snapshot(users, snapshots, run_jobs, monkeypatch):
+    for title, body in TEXTS:
+        post(users["staff"], title, body)
+    monkeypatch.setattr(similarity, "CHANGES_KEPT", -timedelta(seconds=1))
+    done = jobs_module.maintain_similarity()
+    assert done["pruned_changes"] >= 1 and done["snapshot_bytes"] > 0
+    assert jobs_module.maintain_similarity()["snapshot_bytes"] == 0  # already current
+    replica = new_process()
+    assert isinstance(replica.index.main.weights, np.memmap)
+    assert similarity.query("quiet focused room")[0][0] is not None
+    assert "jobs.moderation.maintain_similarity" in [task.job_name for task in periodic.registered()]
