@@ -15,7 +15,7 @@ from core.input import positive_number
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 admin_only = require_role("admin")
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _user(user_id: int) -> User:
@@ -28,7 +28,7 @@ def _user(user_id: int) -> User:
 @bp.get("")
 @admin_only
 def index():
-    """Users, searchable by name or e-mail, 50 to a page."""
+    """Users, searchable by name or e-mail, 25 to a page."""
     query = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=positive_number) or 1, 1)
     statement = select(User).options(selectinload(User.department))
