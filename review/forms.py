@@ -17,6 +17,7 @@ class ResponseForm(FlaskForm):
         choices=[SelectChoice(value, status_label(value)) for value in RESPONSE_STATUSES],
     )
     body = TextAreaField("Response (Markdown)")
+    confirm_back = BooleanField("Yes, move it back")
 
 
 class CampaignForm(FlaskForm):

@@ -22,6 +22,13 @@ QUEUE_ORDERS = {
     "votes": (Idea.vote_count.desc(), Idea.id.desc()),
 }
 QUEUE_ORDER_LABELS = {"waiting": "Waiting longest", "hot": "Hottest", "votes": "Most votes"}
+# How far an idea has come; a response that lowers it moves the idea back (the page asks first).
+PROGRESS = {"open": 0, "under_review": 1, "planned": 2, "in_progress": 3, "done": 4, "declined": 4}
+
+
+def moves_back(current: str, new: str) -> bool:
+    """True when answering with `new` takes the idea back, e.g. from Planned to Under review."""
+    return PROGRESS.get(new, 0) < PROGRESS.get(current, 0)
 
 
 def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:

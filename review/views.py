@@ -48,6 +48,8 @@ def respond(idea_id: int):
     if not form.validate_on_submit():
         flash("Choose a status and write the response.", "error")
         return redirect(url_for("ideas.show", idea_id=idea.id) + "#respond")
+    if responses.moves_back(idea.status, form.status.data) and not form.confirm_back.data:
+        return render_template("review/confirm_back.html", idea=idea, form=form)
     try:
         responses.respond(current_user, idea, {"status": form.status.data, "body": form.body.data})
     except ApiError as error:
