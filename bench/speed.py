@@ -3,7 +3,8 @@
 Each size gets a fresh database (a SQLite file unless BENCH_DATABASE_URL names another) filled with
 synthetic ideas (bench.corpus). Measured: the cold load of a process's index, query latency for
 full texts and for titles being typed, the cost of adding one idea (database write + commit, then
-the catch-up of the in-process index), the periodic merge of recent changes into the main
+the catch-up of the in-process index), writing the index snapshot and a new process's first answer
+from it, the periodic merge of recent changes into the main
 segment, and the full duplicate scan. Because the machine is shared
 and noisy, plain BM25 in Python is timed on the same queries in the same run, and every figure is
 also given relative to that.
@@ -41,7 +42,8 @@ def bench_app(size: int):
 
     with tempfile.TemporaryDirectory(prefix="ideapool-bench-") as folder:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(folder) / f'bench{size}.sqlite'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "RATELIMIT_ENABLED": False})
+        settings = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "RATELIMIT_ENABLED": False}
+        app = create_app({**settings, "SIMILARITY_SNAPSHOT_DIR": folder})
         with app.app_context():
             upgrade()
             yield app
@@ -106,6 +108,18 @@ def compact() -> None:
         replica.index.compact()
 
 
+def snapshot_costs() -> tuple[float, float]:
+    """Writing the index snapshot, and a new process's first answer from it (the model already loaded, as
+    the cold load's figure has it)."""
+    from ideas import similarity
+    from ideas.similarity import engine
+
+    write_s, _ = timed(engine.current().write_snapshot)
+    engine._replicas.clear()  # a new process: no index in memory
+    start_s, _ = timed(lambda: similarity.query("coffee in the kitchen"))
+    return write_s, start_s
+
+
 def measure(size: int, corpus: Corpus) -> dict[str, float]:
     """Every figure for one index size."""
     from accounts import services as accounts
@@ -119,6 +133,7 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         insert_ideas(texts, author)
         rebuild_s, _ = timed(lambda: (similarity.rebuild(), db.session.commit()))
         load_s, _ = timed(similarity.warm)
+        snapshot_write_s, snapshot_start_s = snapshot_costs()
         full = latencies(lambda text: similarity.query(text), [f"{t}\n{b}" for t, b in probes])
         typing = latencies(lambda text: similarity.query(text), [t for t, _ in probes])
         adds = add_costs(corpus, author)
@@ -132,6 +147,9 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         "ideas": size,
         "rebuild s": rebuild_s,
         "cold load s": load_s,
+        "snapshot write s": snapshot_write_s,
+        "snapshot start s": snapshot_start_s,
+        "start/cold load": snapshot_start_s / load_s,
         "query p50 ms": full["p50"],
         "query p95 ms": full["p95"],
         "typing p95 ms": typing["p95"],
