@@ -12,6 +12,8 @@ from core.extensions import db
 from core.input import positive_number
 from core.paging import PageRequest
 from ideas.models import Comment, Idea, Vote
+from ideas.visibility import visible_to
+from moderation import audit_labels
 from moderation.models import CommentMove, DuplicateSuggestion, Flag, Merge
 from moderation.serialize import flag_group_json
 
@@ -205,6 +207,27 @@ def audit_entries(
     if before_id:
         statement = statement.where(AuditEntry.id < before_id)
     return list(db.session.execute(statement.order_by(AuditEntry.id.desc()).limit(limit)).all())
+
+
+def audit_references(user: User, entries) -> tuple[dict[int, str], dict[int, str]]:
+    """The titles of the ideas these entries name that `user` may see, and the names of the people they act on."""
+    idea_ids, user_ids = set(), set()
+    for entry in entries:
+        idea_ids |= audit_labels.idea_ids(entry.details or {})
+        if entry.target_type == "idea" and entry.target_id is not None:
+            idea_ids.add(entry.target_id)
+        if entry.target_type == "user" and entry.target_id is not None:
+            user_ids.add(entry.target_id)
+    titles = db.session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(idea_ids), visible_to(user)))
+    names = db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    return dict(titles.all()), dict(names.all())
+
+
+def audit_actors(also: int | None = None) -> list[tuple[int, str]]:
+    """Who may appear as an actor in the audit log (moderators, executives, admins), by name; `also` a filtered
+    actor who no longer has such a role."""
+    statement = select(User.id, User.name).where((User.role != "staff") | (User.id == (also or 0)))
+    return list(db.session.execute(statement.order_by(User.name, User.id)).all())
 
 
 def recent_merges(limit: int = 50) -> list[tuple[Merge, str, str]]:

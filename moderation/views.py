@@ -12,7 +12,7 @@ from core.input import positive_number
 from core.models import JobRecord
 from ideas import queries as idea_queries
 from ideas.models import Comment
-from moderation import labels, merges, moves, queries, services
+from moderation import audit_labels, labels, merges, moves, queries, services
 from moderation.forms import MergeForm, MoveForm
 from moderation.job_headings import job_heading
 from moderation.models import CommentMove
@@ -76,8 +76,17 @@ def audit():
     except ApiError as error:
         flash(error.message, "error")
         filters = {}
-    rows = queries.audit_entries(filters, request.args.get("before_id", type=positive_number))
-    return render_template("moderation/audit.html", rows=rows, filters=filters)
+    found = queries.audit_entries(filters, request.args.get("before_id", type=positive_number))
+    idea_titles, user_names = queries.audit_references(current_user, [entry for entry, _ in found])
+    return render_template(
+        "moderation/audit.html",
+        rows=audit_labels.in_words(found, idea_titles, user_names),
+        older_than=found[-1][0].id if len(found) >= queries.AUDIT_PAGE else None,
+        filters=filters,
+        actors=queries.audit_actors(filters.get("actor_id")),
+        actions=audit_labels.ACTIONS,
+        target_kinds=audit_labels.TARGET_KINDS,
+    )
 
 
 @bp.get("/jobs/<job_id>")

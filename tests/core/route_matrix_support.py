@@ -281,7 +281,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/ideas/<int:idea_id>/comments"): Call(_comment),
     ("POST", "/ideas/<int:idea_id>/edit"): Call(lambda s, _: {"title": "Edited on its page", "body": "New."}),
     ("POST", "/ideas/<int:idea_id>/respond"): Call(_response),
-    ("POST", "/ideas/new"): Call(_idea_body(visibility="everyone", campaign_id="")),
+    # Each caller posts past the "similar ideas" step: the callers before it posted the same title.
+    ("POST", "/ideas/new"): Call(_idea_body(visibility="everyone", campaign_id="", action="post_anyway")),
+    ("POST", "/ideas/new/vote-instead"): Call(lambda s, _: {"idea_id": s.into, "title": "A copy", "body": ""}),
     ("GET", "/logout"): SIGNS_OUT,
     ("POST", "/logout"): SIGNS_OUT,
     ("POST", "/moderation/comments/<int:comment_id>/move"): Call(_to_idea, fresh=("comment_id",)),

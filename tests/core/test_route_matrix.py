@@ -120,6 +120,7 @@ ROUTES = {
     ("GET", "/"): Row(SIGNED_IN),
     ("GET", "/ideas/new"): Row(SIGNED_IN),
     ("POST", "/ideas/new"): Row(SIGNED_IN),
+    ("POST", "/ideas/new/vote-instead"): Row(SIGNED_IN),  # the idea is in the body: on to it, voted for
     ("GET", "/ideas/<int:idea_id>"): Row(SIGNED_IN, idea=READ, merged=302),  # on to the idea it is merged into
     ("GET", "/ideas/<int:idea_id>/edit"): Row(SIGNED_IN, idea=EDIT, merged=409),
     ("POST", "/ideas/<int:idea_id>/edit"): Row(SIGNED_IN, idea=EDIT, merged=409),

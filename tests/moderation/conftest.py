@@ -1,11 +1,15 @@
-"""Fixtures of the moderation tests: the acting moderator, jobs run as a work-horse would, finishing jobs."""
+"""Fixtures of the moderation tests: the acting moderator, jobs run as a work-horse would, finishing jobs, and a
+history of every moderator action for the audit log."""
+
+from types import SimpleNamespace
 
 import pytest
 from rq import SimpleWorker
 
 from core.extensions import db
 from core.redis_client import redis_connection
-from tests.moderation.support import job_of, job_state
+from moderation import services
+from tests.moderation.support import comment_on, job_of, job_state, new_idea, ok_json
 
 
 class OwnContextWorker(SimpleWorker):
@@ -58,3 +62,26 @@ def finish(run_jobs):
         return job_state(client, job["id"], status)
 
     return run
+
+
+@pytest.fixture
+def history(make_user, api, mod_api, finish, moderator) -> SimpleNamespace:
+    """Every moderator action once, by two moderators: the second one only dismisses flags."""
+    author = make_user()
+    a, b = new_idea(author, "Quiet rooms on every floor"), new_idea(author, "Quiet rooms for every floor")
+    comment = comment_on(author, a.id, "Yes please.")
+    for action in ("hide", "restore", "lock", "unlock"):
+        ok_json(mod_api.post(f"/api/v1/ideas/{a.id}/{action}"))
+    job = finish(mod_api.post(f"/api/v1/comments/{comment.id}/move", json={"to_idea": b.id}), mod_api)
+    finish(mod_api.post(f"/api/v1/moves/{job['result']['move_id']}/undo"), mod_api)
+    finish(mod_api.post(f"/api/v1/ideas/{b.id}/merge", json={"into": a.id}), mod_api)
+    finish(mod_api.post(f"/api/v1/ideas/{b.id}/unmerge"), mod_api)
+    services.suggest_duplicates(b.id, 0.0)
+    db.session.commit()
+    (suggestion,) = ok_json(mod_api.get("/api/v1/moderation/duplicates"))["items"]
+    ok_json(mod_api.post(f"/api/v1/moderation/duplicates/{suggestion['id']}/dismiss"))
+    second = make_user("moderator", name="Second Moderator")
+    dismiss = {"target_type": "comment", "target_id": comment.id}
+    ok_json(api(make_user()).post("/api/v1/flags", json={**dismiss, "reason": "spam"}), 201)
+    ok_json(api(second).post("/api/v1/moderation/flags/dismiss", json=dismiss))
+    return SimpleNamespace(a=a.id, b=b.id, comment=comment.id, first=moderator, second=second)

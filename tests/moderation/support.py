@@ -147,3 +147,17 @@ def audit_log(action: str | None = None) -> list[AuditEntry]:
     if action is not None:
         statement = statement.where(AuditEntry.action == action)
     return list(db.session.scalars(statement))
+
+
+MODERATOR_ACTIONS = (
+    "hide",
+    "restore",
+    "lock",
+    "unlock",
+    "merge",
+    "unmerge",
+    "move_comments",
+    "undo_move",
+    "dismiss_flags",
+    "dismiss_duplicate",
+)
