@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint bench bench-pages soak eval-dupes browser redis-server postgresql-client worker clean
+.PHONY: run test test-fast lint bench bench-memory bench-pages soak eval-dupes browser redis-server postgresql-client worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.merge
+
+# The memory of 1, 2 and 4 gunicorn workers before and after they answer similar-ideas requests (demo data)
+bench-memory: $(VENV)/.dev
+	$(BIN)/python -m bench.worker_memory
 
 # The pages under load on PostgreSQL at 10k and 100k ideas (DATABASE_URL names the server), against a
 # minimal Flask app measured in the same run; wrk drives them, from Debian. BENCH_PAGES_ARGS="--sizes
