@@ -294,9 +294,10 @@ class PostingChoice(db.Model):
 class IdeaCount(db.Model):
     """How many ideas each audience has, per campaign, status and hidden flag: the listings' totals.
 
-    Kept exact by database triggers on `ideas` (migration 0007), whatever changes an idea. The
-    audience is 0 for ideas everyone may see, else the department of a department-only idea.
-    Campaign 0 means none.
+    Kept exact by database triggers on `ideas` (migrations 0007 and 0018), whatever changes an idea.
+    The audience is 0 for ideas everyone may see, else the department of a department-only idea.
+    Campaign 0 means none. A key's count is the sum of its slots' rows: each writing transaction
+    changes the rows of a slot no concurrent writer holds, so posts do not wait for each other.
     """
 
     __tablename__ = "idea_counts"
@@ -305,4 +306,5 @@ class IdeaCount(db.Model):
     campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     hidden: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,8 @@ the rows the new tables and columns allow, up to the head. Then:
 
 - every inserted row is still there, and the backfills filled the rows that were there before them
   (comments.kind 0003, e-mail state and preference 0004, idea_counts 0007, the notification's subject and
-  link 0008, job_records.queue 0009, email_attempts 0010, last_seen_at and read_only 0012);
+  link 0008, job_records.queue 0009, email_attempts 0010, last_seen_at and read_only 0012, the similarity
+  epoch renewed 0016, idea_counts in slots 0018);
 - the app serves what was inserted: a token stored (hashed) at 0001 lists the ideas inserted at 0002 with
   their votes, comments and tags, search finds them, and the password stored at 0001 signs in to the idea page;
 - the way down works on the populated database too (head -> 0001 keeps the 0001 tables' rows, the token works
@@ -36,6 +37,7 @@ T = "'2026-01-05 10:00:00'"  # every timestamp; plain enough for both dialects
 SECRETS = {
     "password_hash": generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
     "token_hash": hashlib.sha256(TOKEN.encode()).hexdigest(),
+    "vector": bytes(range(16)),
 }
 
 
@@ -162,6 +164,18 @@ ROWS_AT: dict[str, list[str]] = {
                created_at=T, expires_at="'2036-01-05 10:00:00'", read_only="true"),
         insert("login_sessions", id=2, token_hash="'c3d4'", user_id=2, created_at=T, last_seen_at=T),
     ],
+    "0013": [job("0013aaaa-0000-4000-8000-000000000013", "jobs.moderation.find_duplicates", request_id="'req-0013'")],
+    "0014": [insert("similarity_embeddings", idea_id=1, model="'minilm'", text_digest="'d1'", vector=":vector")],
+    "0015": [
+        insert("duplicate_labels", id=1, low_id=1, high_id=2, is_duplicate="false", score=0.61, source="'dismissal'",
+               actor_id=2, created_at=T),
+        insert("duplicate_calibrations", id=1, threshold_before=0.5, threshold=0.45, applied="true", labels=40,
+               duplicates=12, figures="'{}'", reason="'calibrated'", actor_id=2, created_at=T),
+    ],
+    "0016": [insert("similarity_changes", id=1, idea_id=5, created_at=T)],
+    "0017": [insert("posting_choices", id=1, user_id=3, idea_id=1, posted_idea_id="NULL", is_duplicate="true",
+                    score=0.82, title="'Roof solar'", created_at=T)],
+    "0018": [idea(6, "Hidden noticeboard", 1, 1, hidden="true")],  # counted in a slot by the new trigger
 }
 # fmt: on
 # On SQLite, ALTER rebuilds a table (copy, drop, rename): the migrations must run with foreign keys off, or
@@ -268,6 +282,28 @@ def assert_every_row_survived_and_was_backfilled() -> None:
     assert scalar("SELECT email_attempts FROM notifications WHERE id = 1") == 0  # 0010
     assert scalar("SELECT count(*) FROM login_sessions WHERE last_seen_at = created_at") == 2  # 0012
     assert scalar("SELECT count(*) FROM api_tokens WHERE read_only = false AND expires_at IS NULL") == 1  # 0012
+    assert scalar("SELECT epoch FROM similarity_state WHERE id = 1").startswith("c0de0016")  # 0016: processes reload
+    assert scalar("SELECT sum(n) FROM idea_counts WHERE hidden = true") == 1  # 0018's trigger counted idea 6
+
+
+KEY_AND_SLOT = "audience, campaign_id, status, hidden, slot"
+
+
+def assert_slots_fold_into_one_row_per_key() -> None:
+    """Down to 0017, each key's slots become one row holding their sum; a new idea is still counted."""
+    open_ideas = "audience = 0 AND campaign_id = 0 AND status = 'open' AND hidden = false"
+    open_before = scalar(f"SELECT sum(n) FROM idea_counts WHERE {open_ideas}")
+    with db.engine.begin() as connection:  # as if a second writer had counted one of them in slot 5
+        connection.execute(text(f"UPDATE idea_counts SET n = n - 1 WHERE {open_ideas}"))
+        connection.execute(text(f"INSERT INTO idea_counts ({KEY_AND_SLOT}, n) VALUES (0, 0, 'open', false, 5, 1)"))
+    downgrade(revision="0017")
+    assert scalar(f"SELECT n FROM idea_counts WHERE {open_ideas}") == open_before
+    assert scalar("SELECT sum(n) FROM idea_counts") == scalar("SELECT count(*) FROM ideas")
+    insert_rows([idea(7, "Counted by the trigger of 0007", 1, 1)])
+    assert scalar(f"SELECT n FROM idea_counts WHERE {open_ideas}") == open_before + 1
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM ideas WHERE id = 7"))
+    upgrade()
 
 
 def answered(response, status: int = 200) -> dict:
@@ -318,5 +354,7 @@ def test_a_populated_database_upgrades_from_the_first_migration_to_the_last(data
             with application.app_context():
                 upgrade_step_by_step_inserting_rows()
                 assert_every_row_survived_and_was_backfilled()
+                assert_the_app_serves_the_rows(application)
+                assert_slots_fold_into_one_row_per_key()
                 assert_the_app_serves_the_rows(application)
                 assert_downgrades_work_on_the_populated_database(application)

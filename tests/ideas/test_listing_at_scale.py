@@ -86,11 +86,9 @@ def _live_counts() -> dict:
 
 
 def _kept_counts() -> dict:
-    rows = db.session.execute(
-        select(IdeaCount.audience, IdeaCount.campaign_id, IdeaCount.status, IdeaCount.hidden, IdeaCount.n).where(
-            IdeaCount.n != 0
-        )
-    )
+    """The counts idea_counts keeps, its slots summed."""
+    key = (IdeaCount.audience, IdeaCount.campaign_id, IdeaCount.status, IdeaCount.hidden)
+    rows = db.session.execute(select(*key, func.sum(IdeaCount.n)).group_by(*key).having(func.sum(IdeaCount.n) != 0))
     return {tuple(row[:4]): row[4] for row in rows}
 
 

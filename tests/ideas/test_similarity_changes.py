@@ -6,14 +6,13 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from core import create_app
 from core.extensions import db
 from ideas import services, similarity
 from ideas.models import Idea
 from ideas.similarity import engine, store
 from ideas.similarity.changes import SETTLE_SECONDS, Cursor
+from tests.ideas.conftest import WRITERS
 
-WRITERS = 16
 postgres_only = pytest.mark.postgres
 
 
@@ -76,15 +75,6 @@ def test_a_replica_behind_the_pruned_log_reloads(users):
 
 def _key() -> str:
     return db.engine.url.render_as_string(hide_password=True)
-
-
-@pytest.fixture
-def roomy_app(base_config):
-    """The app with a connection pool large enough for every writer to hold a transaction at once."""
-    application = create_app({**base_config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WRITERS + 4}})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def _index_and_hold(app, idea_id: int, written: threading.Barrier, release: threading.Event, errors: list):
