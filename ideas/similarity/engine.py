@@ -16,13 +16,12 @@ is scored by the lexical channel alone.
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
 from core.extensions import db
 from ideas.similarity import snapshot, store
-from ideas.similarity.changes import SETTLE_SECONDS, Cursor
+from ideas.similarity.changes import Cursor
 from ideas.similarity.index import SCAN_BUDGET, SCAN_RESCORE, Index
 from ideas.similarity.semantic import SemanticIndex
 from ideas.similarity.text import features as _features
@@ -71,7 +70,7 @@ class Replica:
             if not self.loaded and self.key and self.restore(connection, epoch, pruned_through):
                 self.catch_up(connection)
             elif not self.loaded or epoch != self.epoch or pruned_through > self.cursor.floor:
-                self.reload(connection, epoch)
+                self.reload(connection, epoch, pruned_through)
             else:
                 self.catch_up(connection)
 
@@ -104,18 +103,21 @@ class Replica:
                 pass
             return snapshot.write(path, self.index.export() | self.semantic.export(), position)
 
-    def reload(self, connection, epoch: str | None) -> None:
-        """Load every listed document; the changes committed before the read are reflected by it."""
-        cutoff = datetime.now(timezone.utc) - timedelta(seconds=2 * SETTLE_SECONDS)
-        floor = store.settled_position(connection, cutoff)
-        self.cursor = Cursor(floor, floor)
-        self.cursor.take(store.changes_after(connection, floor, set()))
+    def reload(self, connection, epoch: str | None, pruned_through: int) -> None:
+        """Load every listed document: the changes committed before the read are reflected by it; the
+        ids missing from the log below its newest are gaps, still to be read if they commit."""
+        top = store.newest_change(connection)
+        missing = store.missing_changes(connection, pruned_through, top)
+        self.cursor = Cursor(top, dict.fromkeys(missing))
         self._load(list(store.all_rows(connection)))
         self.epoch, self.loaded = epoch, True
 
     def catch_up(self, connection) -> None:
         """Re-read the ideas named by the changes committed since the cursor."""
-        ideas = self.cursor.take(store.changes_after(connection, self.cursor.top, self.cursor.gaps))
+        bounds = store.transaction_bounds(connection)
+        self.cursor.tag_gaps(bounds)
+        changes = store.changes_after(connection, self.cursor.top, set(self.cursor.gaps))
+        ideas = self.cursor.take(changes, bounds)
         if ideas:
             self._apply(store.rows_of(connection, ideas))
 

@@ -5,12 +5,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import and_, delete, false, func, or_, select, true, update
+from sqlalchemy import and_, delete, false, func, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from core.extensions import db
 from ideas.models import Idea
+from ideas.similarity.changes import MAX_GAPS, Bounds
 from ideas.similarity.embedder import MODEL_ID
 from ideas.similarity.models import (
     STATE_ROW,
@@ -43,7 +44,10 @@ def _ensure_state() -> None:
 
 
 def record_change(idea_id: int) -> None:
-    """Append to the change log that an idea's document or embedding changed: an INSERT, no shared row lock."""
+    """Append to the change log that an idea's document or embedding changed: an INSERT, no shared row lock.
+
+    Called only after the transaction wrote the idea's own row, so that it already has a transaction
+    id when it takes the change's id (changes.py relies on it to know when a missing id is gone)."""
     _ensure_state()
     db.session.add(SimilarityChange(idea_id=idea_id))
     db.session.flush()
@@ -135,11 +139,39 @@ def read_state(connection: Connection) -> tuple[str, int] | None:
     return None if row is None else (row.epoch, row.pruned_through)
 
 
-def settled_position(connection: Connection, before: datetime) -> int:
-    """The newest change id logged before a time (0 when none), at least as far as the log was pruned."""
-    logged = connection.scalar(select(func.max(SimilarityChange.id)).where(SimilarityChange.created_at < before))
-    pruned = connection.scalar(select(SimilarityState.pruned_through).where(SimilarityState.id == STATE_ROW))
-    return max(logged or 0, pruned or 0)
+def transaction_bounds(connection: Connection) -> Bounds:
+    """The oldest transaction still running and the first transaction id not given out (PostgreSQL)."""
+    if connection.dialect.name != "postgresql":
+        return Bounds()
+    statement = text(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+        "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+    )
+    running_from, unassigned = connection.execute(statement).one()
+    return Bounds(running_from, unassigned)
+
+
+def newest_change(connection: Connection) -> int:
+    """The largest committed change id (0 when the log is empty)."""
+    return connection.scalar(select(func.max(SimilarityChange.id))) or 0
+
+
+def missing_changes(connection: Connection, after: int, through: int) -> list[int]:
+    """The ids in (after, through] that the log does not hold (in flight or rolled back), the newest
+    MAX_GAPS of them."""
+    previous = func.lag(SimilarityChange.id, 1, after).over(order_by=SimilarityChange.id)
+    runs = (
+        select(SimilarityChange.id.label("id"), previous.label("previous"))
+        .where(SimilarityChange.id > after, SimilarityChange.id <= through)
+        .subquery()
+    )
+    statement = select(runs.c.previous, runs.c.id).where(runs.c.id > runs.c.previous + 1).order_by(runs.c.id.desc())
+    missing: list[int] = []
+    for previous_id, change_id in connection.execute(statement):
+        missing.extend(range(change_id - 1, previous_id, -1))
+        if len(missing) >= MAX_GAPS:
+            return missing[:MAX_GAPS]
+    return missing
 
 
 def changes_after(connection: Connection, top: int, gaps: set[int]) -> list[tuple[int, int]]:
