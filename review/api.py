@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from accounts.auth import require_role, signed_in
 from core.api import job_json, json_body
-from core.timeutil import utcnow
+from core.timeutil import to_iso, utcnow
 from ideas import queries
 from ideas.serialize import ideas_json
 from review import campaigns, responses, serialize
@@ -17,11 +17,13 @@ executive_only = require_role("executive")
 @bp.get("/review-queue")
 @executive_only
 def review_queue():
-    """Ideas waiting for an official response, hottest first, each with how long it has waited."""
-    now, ideas = utcnow(), responses.review_queue()
-    items = ideas_json(current_user, ideas)
-    for item, idea in zip(items, ideas, strict=True):
-        item["waiting_seconds"] = responses.waiting_seconds(idea, now)
+    """Ideas waiting for an official response, hottest first, each with how long it has waited since it
+    reached its vote threshold."""
+    now, queue = utcnow(), responses.review_queue()
+    items = ideas_json(current_user, [waiting.idea for waiting in queue])
+    for item, waiting in zip(items, queue, strict=True):
+        item["waiting_since"] = to_iso(waiting.since)
+        item["waiting_seconds"] = waiting.seconds(now)
     return jsonify({"items": items})
 
 

@@ -56,7 +56,19 @@ SCHEMAS = {
 }
 
 
-_waiting = {"allOf": [ref("Idea"), {"type": "object", "properties": {"waiting_seconds": {"type": "integer"}}}]}
+_waiting = {
+    "allOf": [
+        ref("Idea"),
+        {
+            "type": "object",
+            "description": "The wait starts when the idea reached its vote threshold (its threshold-th vote).",
+            "properties": {
+                "waiting_since": {"type": "string", "format": "date-time"},
+                "waiting_seconds": {"type": "integer"},
+            },
+        },
+    ]
+}
 _items = {"type": "object", "properties": {"items": {"type": "array", "items": _waiting}}}
 PATHS = {
     "/api/v1/review-queue": {

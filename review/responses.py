@@ -1,8 +1,10 @@
 """Official responses and the executives' review queue."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from accounts.models import User
 from core import audit, jobs
@@ -10,16 +12,39 @@ from core.errors import ApiError, validation_error
 from core.extensions import db
 from core.sanitize import render_markdown
 from core.timeutil import as_utc, utcnow
-from ideas.models import BODY_MAX, RESPONSE_STATUSES, Campaign, Idea, Response
+from ideas.models import BODY_MAX, RESPONSE_STATUSES, Campaign, Idea, Response, Vote
 from ideas.services import lock_idea, record_event
 
 DEFAULT_VOTE_THRESHOLD = 10
 REVIEW_QUEUE_LIMIT = 100
 # The review queue's orders: the page opens on "waiting" (longest first), the API on "hot" (as it always did).
+THRESHOLD = func.coalesce(Campaign.vote_threshold, DEFAULT_VOTE_THRESHOLD)
+
+
+def waiting_since():
+    """SQL: when the idea got the vote that took it to its threshold, i.e. its THRESHOLD-th vote
+    still there, by time. PostgreSQL reads it with one index probe (an OFFSET that follows the row);
+    SQLite allows no such OFFSET, so it finds the vote with exactly THRESHOLD votes up to it."""
+    if db.engine.dialect.name == "postgresql":
+        reached = (
+            select(Vote.created_at)
+            .where(Vote.idea_id == Idea.id)
+            .order_by(Vote.created_at, Vote.id)
+            .offset(THRESHOLD - 1)
+            .limit(1)
+        )
+    else:
+        earlier = aliased(Vote)
+        not_later = tuple_(earlier.created_at, earlier.id) <= tuple_(Vote.created_at, Vote.id)
+        up_to_it = select(func.count()).where(earlier.idea_id == Vote.idea_id, not_later).scalar_subquery()
+        reached = select(Vote.created_at).where(Vote.idea_id == Idea.id, up_to_it == THRESHOLD).limit(1)
+    return reached.correlate(Idea, Campaign).scalar_subquery().label("waiting_since")
+
+
 QUEUE_ORDERS = {
-    "waiting": (Idea.created_at.asc(), Idea.id.asc()),
-    "hot": (Idea.hot_score.desc(), Idea.id.desc()),
-    "votes": (Idea.vote_count.desc(), Idea.id.desc()),
+    "waiting": lambda since: (since.asc(), Idea.id.asc()),
+    "hot": lambda since: (Idea.hot_score.desc(), Idea.id.desc()),
+    "votes": lambda since: (Idea.vote_count.desc(), Idea.id.desc()),
 }
 QUEUE_ORDER_LABELS = {"waiting": "Waiting longest", "hot": "Hottest", "votes": "Most votes"}
 # How far an idea has come; a response that lowers it moves the idea back (the page asks first).
@@ -71,32 +96,39 @@ def respond(responder: User, idea: Idea, data: dict) -> tuple[Response, object]:
     return response, job
 
 
-def review_queue(limit: int = REVIEW_QUEUE_LIMIT, order: str = "hot") -> list[Idea]:
+@dataclass(frozen=True)
+class Waiting:
+    """An idea on the review queue and when it reached its vote threshold (its wait starts there)."""
+
+    idea: Idea
+    since: datetime
+
+    def seconds(self, now: datetime) -> int:
+        """How long, in seconds, the idea has waited for an answer since it reached its threshold."""
+        return int((now - as_utc(self.since)).total_seconds())
+
+
+def review_queue(limit: int = REVIEW_QUEUE_LIMIT, order: str = "hot") -> list[Waiting]:
     """Ideas without an official response whose votes reached their threshold, in one of QUEUE_ORDERS."""
-    threshold = func.coalesce(Campaign.vote_threshold, DEFAULT_VOTE_THRESHOLD)
+    since = waiting_since()
     statement = (
-        select(Idea)
+        select(Idea, since)
         .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
         .where(
             Idea.responded_at.is_(None),
             Idea.merged_into_id.is_(None),
             Idea.hidden.is_(false()),
-            Idea.vote_count >= threshold,
+            Idea.vote_count >= THRESHOLD,
         )
-        .order_by(*QUEUE_ORDERS[order])
+        .order_by(*QUEUE_ORDERS[order](since))
         .limit(limit)
     )
-    return list(db.session.scalars(statement).unique())
+    return [Waiting(idea, since or idea.created_at) for idea, since in db.session.execute(statement).unique()]
 
 
-def waiting_seconds(idea: Idea, now: datetime) -> int:
-    """How long, in seconds, an idea has waited for an answer since it was posted."""
-    return int((now - as_utc(idea.created_at)).total_seconds())
-
-
-def waited(idea: Idea, now: datetime) -> str:
+def waited(waiting: Waiting, now: datetime) -> str:
     """How long an idea has waited for an answer, for people: "3 days", "5 hours"."""
-    seconds = waiting_seconds(idea, now)
+    seconds = waiting.seconds(now)
     days, hours = int(seconds // 86400), int(seconds // 3600)
     if days >= 1:
         return f"{days} day{'s' if days != 1 else ''}"

@@ -29,13 +29,18 @@ executive_only = require_role("executive")
 @bp.get("/review")
 @executive_only
 def index():
-    """Ideas waiting for an official response, longest waiting first (or ?order=hot|votes), with their wait."""
+    """Ideas waiting for an official response, longest waiting first (or ?order=hot|votes), with their wait
+    since they reached their vote threshold."""
     order = request.args.get("order", "waiting")
     order = order if order in responses.QUEUE_ORDERS else "waiting"
-    now, ideas = utcnow(), responses.review_queue(order=order)
-    waited = {idea.id: responses.waited(idea, now) for idea in ideas}
+    now, queue = utcnow(), responses.review_queue(order=order)
+    waited = {waiting.idea.id: responses.waited(waiting, now) for waiting in queue}
     return render_template(
-        "review/review.html", ideas=ideas, waited=waited, order=order, orders=responses.QUEUE_ORDER_LABELS
+        "review/review.html",
+        ideas=[waiting.idea for waiting in queue],
+        waited=waited,
+        order=order,
+        orders=responses.QUEUE_ORDER_LABELS,
     )
 
 

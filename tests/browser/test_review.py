@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from core.extensions import db
 from tests.notifications.support import add_votes, make_voters, new_idea
+from tests.review.support import age, date_votes, idea_with_votes
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +65,23 @@ def test_executive_answers_the_top_idea_and_a_voter_is_told(
     page.wait_for_url(f"**/ideas/{top.id}")
     expect(page.locator("#responses")).to_contain_text("Ruth Porat")
     assert console_errors == []
+
+
+def test_the_queue_opens_on_the_longest_wait_since_the_threshold_and_most_votes_is_one_click_away(
+    page, live_server, sign_in, make_user
+):
+    author, pool = make_user(), make_voters(make_user, 12)
+    posted_long_ago = idea_with_votes(author, pool, 13, title="Quiet carriages on the shuttle bus")
+    age(posted_long_ago, 17)
+    date_votes(posted_long_ago, [17] * 9 + [2] * 4)  # its 10th vote came 2 days ago: waiting 2 days
+    posted_lately = idea_with_votes(author, pool, 10, title="Standing desks on the third floor")
+    age(posted_lately, 5)  # waiting 5 days
+    sign_in(page, live_server, make_user("executive"), next="/review")
+    rows = page.locator("table tbody tr")
+    expect(rows.nth(0)).to_contain_text(posted_lately.title)
+    expect(rows.nth(0)).to_contain_text("waiting 5 days")
+    expect(rows.nth(1)).to_contain_text("waiting 2 days")
+    expect(page.get_by_role("link", name="Waiting longest")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Most votes").click()
+    page.wait_for_url("**/review?order=votes")
+    expect(page.locator("table tbody tr").nth(0)).to_contain_text(posted_long_ago.title)

@@ -5,27 +5,12 @@ from datetime import timedelta
 import pytest
 
 from core.timeutil import utcnow
-from ideas.counters import hot_base, recount
-from ideas.models import Idea
 from review import responses
 from tests.ideas.support import assert_error, make_campaign, ok_json, set_idea
-from tests.notifications.support import add_votes, make_voters, new_idea, respond
+from tests.notifications.support import make_voters, respond
+from tests.review.support import age, date_votes, idea_with_votes
 
 QUEUE_URL = "/api/v1/review-queue"
-
-
-def idea_with_votes(author, pool, votes: int, **fields) -> Idea:
-    """An idea with exactly `votes` votes (its author's and votes - 1 from the pool)."""
-    idea = new_idea(author, **fields)
-    add_votes(idea, pool[: votes - 1])
-    return idea
-
-
-def age(idea: Idea, days: int) -> None:
-    """Make the idea `days` old, its hot score following."""
-    created = utcnow() - timedelta(days=days)
-    set_idea(idea.id, created_at=created, hot_base=hot_base(created))
-    recount(idea.id)
 
 
 @pytest.fixture
@@ -70,6 +55,37 @@ def test_queue_items_say_how_long_they_waited(queue_world, users, api, login_as)
     html = page.get_data(as_text=True)
     row = html.split(f'id="review-{queue_world["old"]}"')[1].split("</tr>")[0]
     assert "10 days" in row
+
+
+def test_the_wait_starts_when_the_idea_reached_its_threshold_not_when_it_was_posted(users, make_user, api):
+    pool = make_voters(make_user, 12)
+    slow_burner = idea_with_votes(users["staff"], pool, 11)  # posted 30 days ago, its 10th vote 4 days ago
+    age(slow_burner, 30)
+    date_votes(slow_burner, [30] * 9 + [4, 1])
+    quick = idea_with_votes(users["staff"], pool, 10)  # posted 9 days ago, 10 votes that first day
+    age(quick, 9)
+    campaign = make_campaign(users["executive"], vote_threshold=3)
+    small_bar = idea_with_votes(users["staff"], pool, 4, campaign_id=campaign.id)  # its 3rd vote 6 days ago
+    age(small_bar, 20)
+    date_votes(small_bar, [20, 8, 6, 2])
+    items = ok_json(api(users["executive"]).get(QUEUE_URL))["items"]
+    waited_days = {item["id"]: item["waiting_seconds"] // 86400 for item in items}
+    assert waited_days == {slow_burner.id: 4, quick.id: 9, small_bar.id: 6}
+    since = {item["id"]: item["waiting_since"][:10] for item in items}
+    assert since[slow_burner.id] == (utcnow() - timedelta(days=4)).date().isoformat()
+
+
+def test_the_page_lists_the_longest_wait_first_counted_from_the_threshold(users, make_user, login_as):
+    pool = make_voters(make_user, 10)
+    posted_long_ago = idea_with_votes(users["staff"], pool, 10)
+    age(posted_long_ago, 17)
+    date_votes(posted_long_ago, [17] * 9 + [2])  # waiting 2 days
+    posted_lately = idea_with_votes(users["staff"], pool, 10)
+    age(posted_lately, 5)  # waiting 5 days
+    html = login_as(users["executive"]).get("/review").get_data(as_text=True)
+    assert html.index(f'id="review-{posted_lately.id}"') < html.index(f'id="review-{posted_long_ago.id}"')
+    row = html.split(f'id="review-{posted_long_ago.id}"')[1].split("</tr>")[0]
+    assert "waiting 2 days" in row
 
 
 def test_answering_an_idea_takes_it_off_the_queue(queue_world, users, api):
