@@ -178,7 +178,11 @@ class Vote(db.Model):
     """One user's up-vote on one idea; `merge_id` marks a vote a merge carried over."""
 
     __tablename__ = "votes"
-    __table_args__ = (UniqueConstraint("idea_id", "user_id"), Index("ix_votes_user_idea", "user_id", "idea_id"))
+    __table_args__ = (
+        UniqueConstraint("idea_id", "user_id"),
+        Index("ix_votes_user_idea", "user_id", "idea_id"),
+        Index("ix_votes_idea_time", "idea_id", "created_at", "id"),  # an idea's votes in the order they came
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
