@@ -29,7 +29,7 @@ from notifications import services as notifications
 from notifications import webhooks
 
 
-def _merge_problem(source: Idea, target: Idea | None) -> tuple[int, str, str] | None:
+def merge_problem(source: Idea, target: Idea | None) -> tuple[int, str, str] | None:
     """(status, code, message) when S may not be merged into T, else None."""
     if target is None:
         return 422, "validation_error", "No such idea to merge into."
@@ -47,7 +47,7 @@ def request_merge(actor: User, source: Idea, target_id) -> tuple[Merge, object]:
     if not is_id(target_id):
         raise validation_error({"into": ["Give the id of the idea to merge into."]})
     target = db.session.get(Idea, target_id)
-    if problem := _merge_problem(source, target):
+    if problem := merge_problem(source, target):
         status, code, message = problem
         raise ApiError(status, message, code, {"into": [message]} if status == 422 else None)
     merge = Merge(source_id=source.id, target_id=target.id, actor_id=actor.id, state="pending")
@@ -160,7 +160,7 @@ def perform_merge(merge_id: int):
     source, target = db.session.get(Idea, merge.source_id), db.session.get(Idea, merge.target_id)
     db.session.refresh(source)
     db.session.refresh(target)
-    if problem := _merge_problem(source, target):
+    if problem := merge_problem(source, target):
         return _refuse(merge, problem[2])
     merge.source_before = {"status": source.status}
     set_progress(0.1)

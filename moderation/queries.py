@@ -109,7 +109,12 @@ class QueueItem:
     @property
     def merged_votes(self) -> int:
         """The votes one idea would have after a merge: every voter of either, once."""
-        return self.idea.vote_count + self.duplicate_of.vote_count - self.shared_voters
+        return votes_after_merge(self.idea, self.duplicate_of, self.shared_voters)
+
+
+def votes_after_merge(first: Idea, second: Idea, shared_voters: int) -> int:
+    """The votes the idea kept has after merging the other into it: every voter of either, once."""
+    return first.vote_count + second.vote_count - shared_voters
 
 
 _newer, _older = db.aliased(Idea), db.aliased(Idea)
@@ -165,6 +170,11 @@ def _shared_voters(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
         .group_by(first.idea_id, second.idea_id)
     )
     return {(row[0], row[1]): row[2] for row in db.session.execute(statement)}
+
+
+def voters_of_both(first_id: int, second_id: int) -> int:
+    """How many users voted for both ideas (what a merge of the two does not add)."""
+    return _shared_voters([(first_id, second_id)]).get((first_id, second_id), 0)
 
 
 def get_suggestion(suggestion_id: int) -> DuplicateSuggestion:

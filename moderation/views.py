@@ -12,7 +12,7 @@ from core.input import positive_number
 from core.models import JobRecord
 from ideas import queries as idea_queries
 from ideas.models import Comment
-from moderation import audit_labels, labels, merges, moves, queries, services
+from moderation import audit_labels, labels, merges, moves, queries, services, targets
 from moderation.forms import MergeForm, MoveForm
 from moderation.job_headings import job_heading
 from moderation.models import CommentMove
@@ -52,12 +52,13 @@ def duplicates():
     )
 
 
-def _queue_page() -> paging.PageRequest:
-    """The page of a queue the moderator asked for (the first on a bad number)."""
+def _queue_page(size: int | None = None) -> paging.PageRequest:
+    """The page of a list the moderator asked for (the first on a bad number); a queue's by default."""
+    size = size or QUEUE_PAGE_SIZE
     try:
-        return paging.parse_page(request.args, default_per_page=QUEUE_PAGE_SIZE, max_per_page=QUEUE_PAGE_SIZE)
+        return paging.parse_page(request.args, default_per_page=size, max_per_page=size)
     except ApiError:
-        return paging.PageRequest(per_page=QUEUE_PAGE_SIZE)
+        return paging.PageRequest(per_page=size)
 
 
 @bp.get("/merges")
@@ -111,19 +112,48 @@ def _refused(error: ApiError, back: str):
     return redirect(back)
 
 
+UNRELATED_MERGE = "Nothing was merged: tick “Merge anyway” to merge ideas that do not look alike."
+UNRELATED_MOVE = "Nothing was moved: tick “Move anyway” to move the thread to an idea it does not look like."
+
+
+@bp.get("/ideas/<int:idea_id>/merge")
+@moderator_only
+def merge_target(idea_id: int):
+    """Choose the idea to merge into by title or number (`q`), or see the merge into `into` side by side."""
+    source = idea_queries.get_visible_idea(current_user, idea_id)
+    into = request.args.get("into", type=positive_number)
+    preview = targets.merge_preview(current_user, source, into)
+    if preview is not None:
+        return render_template("moderation/merge_preview.html", preview=preview, query=request.args.get("q", ""))
+    candidates = targets.for_merge(current_user, source, request.args.get("q", ""), _queue_page(targets.PAGE_SIZE))
+    missing = merges.merge_problem(source, None)[2] if "into" in request.args else None  # no such idea
+    return render_template(
+        "moderation/merge_choose.html",
+        idea=source,
+        candidates=candidates,
+        missing=missing,
+        page=candidates.page,
+        pages=candidates.pages,
+    )
+
+
 @bp.post("/ideas/<int:idea_id>/merge")
 @moderator_only
 def merge(idea_id: int):
-    """Merge an idea into another (from the idea page or the duplicate queue)."""
+    """Merge an idea into another: from the preview or the duplicate queue (`confirmed`), else preview it first."""
     form = MergeForm()
     back = request.referrer or url_for("ideas.show", idea_id=idea_id)
     if not form.validate_on_submit():
         flash("Give the number of the idea to merge into.", "error")
         return redirect(back)
+    source = idea_queries.get_visible_idea(current_user, idea_id)
+    if not form.confirmed.data:
+        return redirect(url_for("moderation.merge_target", idea_id=idea_id, into=form.into.data))
+    preview = targets.merge_preview(current_user, source, form.into.data)
+    if preview is not None and preview.needs_tick and not form.confirm_unrelated.data:
+        return render_template("moderation/merge_preview.html", preview=preview, error=UNRELATED_MERGE), 422
     try:
-        _, job = merges.request_merge(
-            current_user, idea_queries.get_visible_idea(current_user, idea_id), form.into.data
-        )
+        _, job = merges.request_merge(current_user, source, form.into.data)
     except ApiError as error:
         return _refused(error, back)
     return _to_job(job)
@@ -192,10 +222,16 @@ def comment_action(comment_id: int, action: str):
 @bp.route("/comments/<int:comment_id>/move", methods=["GET", "POST"])
 @moderator_only
 def move(comment_id: int):
-    """Move a comment and its replies to another idea or into a new one."""
+    """Move a comment and its replies: to an idea chosen by title or number (`q`) and seen before confirming
+    (`to_idea`), or into a new one."""
     comment = _comment(comment_id)
     form = MoveForm()
-    if form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    to_idea = form.to_idea.data if submitted else request.args.get("to_idea", type=positive_number)
+    chosen = targets.move_target(current_user, comment, to_idea)
+    if submitted and chosen is not None and chosen.needs_tick and not form.confirm_unrelated.data:
+        form.form_errors.append(UNRELATED_MOVE)
+    elif submitted:
         try:
             _, job = moves.request_move(current_user, comment, form.move_request())
         except ApiError as error:
@@ -204,7 +240,18 @@ def move(comment_id: int):
         else:
             return _to_job(job)
     status = 422 if request.method == "POST" else 200
-    return render_template("moderation/move.html", comment=comment, form=form), status
+    query = request.args.get("q", "")
+    candidates = None if chosen else targets.for_move(current_user, comment, query, _queue_page(targets.PAGE_SIZE))
+    return render_template(
+        "moderation/move.html",
+        comment=comment,
+        form=form,
+        chosen=chosen,
+        query=query,
+        candidates=candidates,
+        page=candidates.page if candidates else 1,
+        pages=candidates.pages if candidates else 1,
+    ), status
 
 
 @bp.post("/moves/<int:move_id>/undo")

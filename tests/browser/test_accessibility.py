@@ -25,6 +25,10 @@ MODERATOR_PAGES = (
     "/moderation/audit",
     "/moderation/merges",
     "/moderation/comments/{comment}/move",
+    "/moderation/comments/{comment}/move?q=coffee",  # the candidates
+    "/moderation/comments/{comment}/move?to_idea={twin}",  # not alike: the warning and "Move anyway"
+    "/moderation/ideas/{idea}/merge?q=coffee",  # the candidates
+    "/moderation/ideas/{twin}/merge?into={idea}",  # the preview, side by side
 )
 EXECUTIVE_PAGES = ("/review", "/analytics", "/campaigns/new")
 ADMIN_PAGES = ("/admin/users", "/admin/webhooks", "/admin/dead-letters")
@@ -47,7 +51,12 @@ def scene(make_user, run_jobs) -> dict:
     comment = comment_on(make_user(), idea.id, "Yes, and tea too.")
     run_jobs()
     moderation_services.suggest_duplicates(twin.id, 0.3)
-    return {"author": author, "idea": idea.id, "comment": comment.id}
+    return {"author": author, "idea": idea.id, "twin": twin.id, "comment": comment.id}
+
+
+def page_url(path: str, scene: dict) -> str:
+    """A page of the lists above, with the scene's ids filled in."""
+    return path.format(idea=scene["idea"], twin=scene["twin"], comment=scene["comment"])
 
 
 @pytest.mark.parametrize("path", ["/login", "/password-reset"])
@@ -62,7 +71,7 @@ def test_every_page_of_every_role_has_no_serious_violation(role, page, live_serv
     sign_in(page, live_server, user)
     found = {}
     for path in PAGES_BY_ROLE[role]:
-        url = path.format(idea=scene["idea"], comment=scene["comment"])
+        url = page_url(path, scene)
         response = page.goto(url)
         assert response.status < 400, (url, response.status)
         if problems := axe_violations(page):

@@ -119,7 +119,7 @@ def test_move_a_reply_into_a_new_idea_and_see_the_signpost(
     page.goto(f"/ideas/{idea.id}")
     page.locator(f"#comment-{reply.id} > article").get_by_role("link", name="Move thread").click()
     expect(page.get_by_role("heading", name="Move a thread")).to_be_visible()
-    page.get_by_label("…or into a new idea titled").fill("Part-time staff choose their day off")
+    page.get_by_label("Title of the new idea").fill("Part-time staff choose their day off")
     page.get_by_role("button", name="Move").click()
     expect(page.get_by_role("heading", name="Moving a thread")).to_be_visible()
     expect_job(page, "queued")

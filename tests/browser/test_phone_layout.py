@@ -21,7 +21,12 @@ TAP_TARGET_PX = 44
 PAGES_BY_ROLE = test_accessibility.PAGES_BY_ROLE
 SIGNED_OUT_PAGES = ("/login", "/password-reset")
 # The pages with the most kinds of control, measured for tap targets.
-KEY_PAGES = ("/", "/ideas/{idea}", "/ideas/new", "/settings", "/notifications", "/campaigns", "/moderation")
+KEY_PAGES = ("/", "/ideas/{idea}", "/ideas/new", "/settings", "/notifications", "/campaigns")
+MODERATOR_KEY_PAGES = (
+    "/moderation",
+    "/moderation/ideas/{twin}/merge?into={idea}",
+    "/moderation/comments/{comment}/move?q=coffee",
+)
 scene = test_accessibility.scene  # ideas, votes, a comment, a notification and a duplicate suggestion
 
 SIDEWAYS = """() => {
@@ -79,8 +84,7 @@ def crowded(scene, make_user, db) -> dict:
     return scene
 
 
-def _url(path: str, scene: dict) -> str:
-    return path.format(idea=scene["idea"], comment=scene["comment"])
+_url = test_accessibility.page_url
 
 
 def _user_for(role: str, scene: dict, make_user):
@@ -243,7 +247,7 @@ def test_tap_targets_on_a_phone_are_at_least_44_px(role, page, live_server, sign
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, make_user(role))
     found = {}
-    for path in KEY_PAGES if role == "moderator" else (*KEY_PAGES[:-1], "/review", "/analytics"):
+    for path in (*KEY_PAGES, *(MODERATOR_KEY_PAGES if role == "moderator" else ("/review", "/analytics"))):
         url = _url(path, scene)
         page.goto(url)
         for button in page.locator("button[data-disclosure]").all():

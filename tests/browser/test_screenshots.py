@@ -51,7 +51,7 @@ def test_every_page_of_every_role_is_photographed_at_phone_and_desktop_size(
         page.context.clear_cookies()
         sign_in(page, live_server, crowded["author"] if role == "staff" else make_user(role))
         for path in paths:
-            written += photograph(page, role, path, path.format(idea=crowded["idea"], comment=crowded["comment"]))
+            written += photograph(page, role, path, test_accessibility.page_url(path, crowded))
     pages = len(test_phone_layout.SIGNED_OUT_PAGES) + sum(map(len, test_accessibility.PAGES_BY_ROLE.values()))
     assert len(set(written)) == 2 * pages
     assert all(target.stat().st_size > 1000 for target in written)

@@ -286,7 +286,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/ideas/new/vote-instead"): Call(lambda s, _: {"idea_id": s.into, "title": "A copy", "body": ""}),
     ("GET", "/logout"): SIGNS_OUT,
     ("POST", "/logout"): SIGNS_OUT,
-    ("POST", "/moderation/comments/<int:comment_id>/move"): Call(_to_idea, fresh=("comment_id",)),
+    # The matrix's comment and idea do not look alike: the page asks for "Move anyway" (ticked here).
+    ("POST", "/moderation/comments/<int:comment_id>/move"): Call(
+        lambda s, _: {"to_idea": s.into, "confirm_unrelated": "1"}, fresh=("comment_id",)
+    ),
     ("POST", "/moderation/flags/dismiss"): Call(_flagged),
     ("POST", "/moderation/ideas/<int:idea_id>/<any(hide, restore, lock, unlock):action>"): FRESH_IDEA,
     ("POST", "/moderation/ideas/<int:idea_id>/merge"): Call(_into, fresh=("idea_id",)),

@@ -157,7 +157,8 @@ ROUTES = {
     ("POST", "/moderation/comments/<int:comment_id>/move"): Row(MODERATOR),
     ("POST", "/moderation/comments/<int:comment_id>/<any(hide, restore):action>"): Row(MODERATOR),
     ("POST", "/moderation/ideas/<int:idea_id>/<any(hide, restore, lock, unlock):action>"): Row(MODERATOR, idea=READ),
-    ("POST", "/moderation/ideas/<int:idea_id>/merge"): Row(MODERATOR, idea=READ),
+    ("GET", "/moderation/ideas/<int:idea_id>/merge"): Row(MODERATOR, idea=READ),  # choose the target, preview
+    ("POST", "/moderation/ideas/<int:idea_id>/merge"): Row(MODERATOR, idea=READ),  # unconfirmed: on to the preview
     ("POST", "/moderation/ideas/<int:idea_id>/unmerge"): Row(MODERATOR, idea=READ),
     # moderation: API
     ("POST", "/api/v1/flags"): Row(SIGNED_IN, ok=201, idea=READ),  # the idea is named in the body

@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from core.extensions import db
 from core.redis_client import redis_connection
 from moderation import services
-from tests.moderation.support import comment_on, job_of, job_state, new_idea, ok_json
+from tests.moderation.support import comment_on, job_of, job_state, new_idea, ok_json, stored
 
 
 class OwnContextWorker(SimpleWorker):
@@ -50,6 +50,30 @@ def moderator(users):
 def mod_api(api, moderator):
     """The JSON API as the moderator."""
     return api(moderator)
+
+
+@pytest.fixture
+def mod_browser(login_as, moderator):
+    """A browser signed in as the moderator."""
+    return login_as(moderator)
+
+
+@pytest.fixture
+def engine_threshold(app, monkeypatch):
+    """Near-identical titles score far above this with any sensible engine; unrelated ones far below."""
+    monkeypatch.setitem(app.config, "DUPLICATE_MIN_SCORE", 0.3)
+
+
+@pytest.fixture
+def set_aside(moderator, mod_api, finish):
+    """set_aside(hidden_id, merged_id, into_id): hide one idea and merge another into `into_id`, as a moderator."""
+
+    def hide_and_merge(hidden_id: int, merged_id: int, into_id: int) -> None:
+        services.set_idea_state(moderator, stored(hidden_id), "hide")
+        db.session.commit()
+        finish(mod_api.post(f"/api/v1/ideas/{merged_id}/merge", json={"into": into_id}), mod_api)
+
+    return hide_and_merge
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Helpers the moderation tests share: setting the scene through the services, reading answers and the database."""
 
+import re
+from html import unescape
 from itertools import count
 
 from sqlalchemy import func, select
@@ -84,6 +86,17 @@ def job_state(client, job_id: str, status: str) -> dict:
 def form_post(client, path: str, **fields):
     """POST a page's form with the client's CSRF token."""
     return client.post(path, data={"csrf_token": client.csrf, **fields})
+
+
+def page_text(response, status: int = 200) -> str:
+    """A page's HTML with its entities unescaped, asserting the status."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return unescape(response.get_data(as_text=True))
+
+
+def linked_ids(page: str, path: str, parameter: str) -> set[int]:
+    """The ids the page links to as `path?<parameter>=<id>`."""
+    return {int(found) for found in re.findall(rf'href="{re.escape(path)}\?{parameter}=(\d+)', page)}
 
 
 def row_counts() -> dict[str, int]:

@@ -59,7 +59,8 @@ def test_the_queue_page_offers_merge_and_dismiss(posted, login_as, moderator):
 
 def test_one_click_merge_from_the_queue(posted, login_as, moderator, run_jobs, mod_api):
     browser = login_as(moderator)
-    response = form_post(browser, f"/moderation/ideas/{posted[DUPLICATE]}/merge", into=posted[ORIGINAL])
+    path = f"/moderation/ideas/{posted[DUPLICATE]}/merge"
+    response = form_post(browser, path, into=posted[ORIGINAL], confirmed="1")  # as the queue's button sends it
     assert re.search(r"/moderation/jobs/[0-9a-f-]{36}", response.headers["Location"])
     run_jobs()
     assert stored(posted[DUPLICATE]).merged_into_id == posted[ORIGINAL]

@@ -156,7 +156,8 @@ def test_one_audit_entry_records_the_merge(merged):
 
 def test_merge_from_the_page_goes_to_the_job_page(scene, login_as, run_jobs):
     browser = login_as(scene.moderator)
-    response = form_post(browser, f"/moderation/ideas/{scene.source}/merge", into=scene.target)
+    path = f"/moderation/ideas/{scene.source}/merge"
+    response = form_post(browser, path, into=scene.target, confirmed="1", confirm_unrelated="1")  # the preview's
     assert response.status_code == 302
     job_page = re.search(r"/moderation/jobs/([0-9a-f-]{36})", response.headers["Location"])
     assert job_page, response.headers["Location"]

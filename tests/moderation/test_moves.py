@@ -206,7 +206,7 @@ def test_undo_refused_by_the_job_when_a_vote_came_in_meanwhile(spun_off, moderat
 def test_moving_from_the_page_goes_to_the_job_page(thread, login_as, run_jobs):
     browser = login_as(thread.moderator)
     form = browser.get(f"/moderation/comments/{thread.reply}/move").get_data(as_text=True)
-    assert 'name="new_title"' in form and 'name="to_idea"' in form
+    assert 'name="new_title"' in form and 'name="q"' in form
     response = form_post(browser, f"/moderation/comments/{thread.reply}/move", new_title="A spin-off idea")
     assert response.status_code == 302 and "/moderation/jobs/" in response.headers["Location"]
     run_jobs()

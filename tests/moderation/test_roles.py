@@ -68,6 +68,7 @@ ROUTES = [
     *(Route("moderation.idea_action", "POST", **_idea(action)) for action in ("hide", "restore", "lock", "unlock")),
     Route("moderation.comment_action", "POST", lambda s: {"comment_id": s.comment, "action": "hide"}),
     Route("moderation.comment_action", "POST", lambda s: {"comment_id": s.comment, "action": "restore"}),
+    Route("moderation.merge_target", values=lambda s: {"idea_id": s.idea}),
     Route("moderation.merge", "POST", lambda s: {"idea_id": s.idea}, lambda s: {"into": s.other}),
     Route("moderation.unmerge", "POST", lambda s: {"idea_id": s.merged}),
     Route("moderation.undo_move", "POST", lambda s: {"move_id": s.move}),
