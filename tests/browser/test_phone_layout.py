@@ -305,3 +305,25 @@ def test_in_the_dark_theme_no_page_of_any_role_has_a_serious_violation(
         if problems := axe_violations(page):
             found[url] = problems
     assert found == {}
+
+
+@pytest.mark.parametrize("width", [768, 900, 1024, 1100])
+def test_between_phone_and_desktop_the_admins_header_stays_one_row(
+    width, page, live_server, sign_in, scene, make_user, run_jobs
+):
+    admin = make_user("admin", name="Maximiliane Oberndorfer-Schwarzenbach")
+    idea = new_idea(make_user(), "Standing desks on every floor")
+    comment_on(make_user(), idea.id, "Yes please.", parent=comment_on(admin, idea.id, "And quiet rooms."))
+    run_jobs()  # an unread reply: the Notifications link carries its badge
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, admin)
+    header = page.locator("header.site-header")
+    assert header.bounding_box()["height"] <= 64, f"the header wraps at {width} px"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    nav = page.locator("nav[aria-label=Main]")
+    menu = nav.get_by_role("button", name="Menu")
+    if menu.is_visible():  # the links sit behind the menu button, as on a phone
+        menu.click()
+    for name in ("Ideas", "Moderation", "Review"):
+        assert nav.get_by_role("link", name=name, exact=True).is_visible()
+    assert nav.get_by_role("button", name="Sign out").is_visible()
