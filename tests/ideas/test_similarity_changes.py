@@ -1,7 +1,6 @@
 """The similarity change log: writers only append (no shared row lock), and every process's replica
 converges, also when change ids commit out of order."""
 
-import threading
 import time
 from contextlib import contextmanager
 
@@ -13,7 +12,7 @@ from ideas import services, similarity
 from ideas.models import Idea
 from ideas.similarity import engine, store
 from ideas.similarity.changes import Bounds, Cursor
-from tests.ideas.conftest import WRITERS
+from tests.ideas.conftest import WRITERS, write_all_at_once
 
 postgres_only = pytest.mark.postgres
 
@@ -95,39 +94,14 @@ def _key() -> str:
     return db.engine.url.render_as_string(hide_password=True)
 
 
-def _index_and_hold(app, idea_id: int, written: threading.Barrier, release: threading.Event, errors: list):
-    """Re-index one idea in its own transaction, wait with it open until every writer has written, then commit."""
-    try:
-        with app.app_context():
-            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
-            similarity.index_idea(db.session.get(Idea, idea_id))
-            written.wait(timeout=30)  # every writer's change is written, none committed
-            release.wait(timeout=30)
-            db.session.commit()
-    except Exception as exc:  # noqa: BLE001 - a thread's failure must reach the test
-        errors.append(repr(exc))
-        written.abort()
-
-
 @postgres_only
 def test_sixteen_writers_hold_their_transactions_open_at_once_and_every_replica_converges(users, roomy_app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     ideas = [post(users["staff"], f"Idea number {n} about garden plots", f"Plot {n} by the river.") for n in range(16)]
     seen_before = engine.current()  # a process that was already running
-    written, release, errors = threading.Barrier(WRITERS + 1), threading.Event(), []
-    threads = [
-        threading.Thread(target=_index_and_hold, args=(roomy_app, idea.id, written, release, errors)) for idea in ideas
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        written.wait(timeout=30)  # all 16 wrote while the others' transactions were open: nobody waited
-    except threading.BrokenBarrierError:
-        pass
-    release.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    idea_ids = [idea.id for idea in ideas]  # read here: the threads must not touch this session's objects
+    errors = write_all_at_once(roomy_app, lambda n: similarity.index_idea(db.session.get(Idea, idea_ids[n])))
     assert errors == []
     logged = db.session.scalar(text("SELECT count(*) FROM similarity_changes"))
     assert logged >= 2 * WRITERS
@@ -135,6 +109,14 @@ def test_sixteen_writers_hold_their_transactions_open_at_once_and_every_replica_
     assert seen_before.cursor.gaps == {}
     engine._replicas.clear()
     assert ids(similarity.query("Idea number 7 about garden plots\nPlot 7 by the river."))[0] == ideas[7].id
+
+
+@pytest.fixture
+def early_and_late(users):
+    """Two indexed ideas on PostgreSQL, whose re-indexing the tests below interleave."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    return post(users["staff"], "Quiet room for phone calls"), post(users["staff"], "Lockers for hot desks")
 
 
 @contextmanager
@@ -159,11 +141,8 @@ def _retitle(idea_id: int, title: str) -> None:
 
 
 @postgres_only
-def test_a_change_that_commits_after_a_later_one_still_reaches_a_running_replica(users, roomy_app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
-    early = post(users["staff"], "Quiet room for phone calls")
-    late = post(users["staff"], "Lockers for hot desks")
+def test_a_change_that_commits_after_a_later_one_still_reaches_a_running_replica(early_and_late, roomy_app):
+    early, late = early_and_late
     replica = engine.current()
     with _early_change_held_open(roomy_app, early, late) as slow:
         replica.sync()
@@ -176,11 +155,8 @@ def test_a_change_that_commits_after_a_later_one_still_reaches_a_running_replica
 
 
 @postgres_only
-def test_a_rolled_back_change_is_waited_for_while_its_writer_runs_and_given_up_once_it_ended(users, roomy_app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
-    early = post(users["staff"], "Quiet room for phone calls")
-    late = post(users["staff"], "Lockers for hot desks")
+def test_a_rolled_back_change_is_waited_for_while_its_writer_runs_and_given_up_once_it_ended(early_and_late, roomy_app):
+    early, late = early_and_late
     replica = engine.current()
     with _early_change_held_open(roomy_app, early, late) as slow:
         for _ in range(3):
