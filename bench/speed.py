@@ -6,8 +6,9 @@ full texts and for titles being typed, the cost of adding one idea (database wri
 the catch-up of the in-process index), writing the index snapshot and a new process's first answer
 from it, the periodic merge of recent changes into the main
 segment, and the full duplicate scan. With BENCH_SEMANTIC=synthetic every idea also has a stored
-vector (random, so that the semantic channel searches one per idea), and queries are embedded by
-the real model. Because the machine is shared
+vector (synthetic, clustered around topics, so that the semantic channel searches one per idea),
+queries are embedded by the real model, and the semantic search is also timed exactly (every row)
+on the same queries, with the share of the exact neighbours the clustered search finds. Because the machine is shared
 and noisy, plain BM25 in Python is timed on the same queries in the same run, and every figure is
 also given relative to that.
 """
@@ -20,6 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import insert
 
 from bench.baselines import BM25
@@ -32,8 +34,11 @@ REFERENCE_QUERIES = 40  # BM25 in pure Python takes seconds per query at 100k id
 ADDS = 30
 SCAN_MIN_SCORE = 0.5
 SEMANTIC = os.environ.get("BENCH_SEMANTIC") == "synthetic"  # every idea gets a stored vector (see below)
-SCAN = os.environ.get("BENCH_SCAN", "1") != "0"  # with stored vectors the scan compares every pair: hours at 100k
+SCAN = os.environ.get("BENCH_SCAN", "1") != "0"
 INSERT_CHUNK = 5000
+IDEAS_PER_TOPIC = 50  # synthetic vectors (BENCH_SEMANTIC=synthetic) cluster around one topic per this many ideas
+TOPIC_SPREAD = 1.0
+SEARCH_DEPTH = 20  # what a similar-ideas answer of 5 asks of each channel
 
 
 @contextmanager
@@ -69,21 +74,34 @@ def insert_ideas(texts: list[tuple[str, str]], author) -> list[int]:
     return ids
 
 
-def insert_synthetic_embeddings(ids: list[int], texts: list[tuple[str, str]]) -> None:
-    """Store a random unit vector for every idea, as the engine stores embeddings (int8, under the
-    real model's id and each text's digest), so that the semantic channel searches as many vectors as
-    there are ideas: embedding 100,000 real texts takes hours on 2 cores. Queries are still embedded
-    by the real model on the request path."""
-    import numpy as np
+def synthetic_vectors(count: int, topics: np.ndarray, rng) -> np.ndarray:
+    """Unit vectors around randomly chosen topics (cosine with their topic about 0.7, with each other
+    about 0.5), a stand-in for the clustered embeddings of real ideas."""
+    noise = rng.standard_normal((count, topics.shape[1])).astype(np.float32) / np.sqrt(topics.shape[1])
+    vectors = topics[rng.integers(0, len(topics), count)] + TOPIC_SPREAD * noise
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
+
+def synthetic_topics(size: int) -> np.ndarray:
+    """One topic per IDEAS_PER_TOPIC ideas: random unit vectors."""
+    from ideas.similarity.semantic import DIMENSIONS
+
+    topics = np.random.default_rng(7).standard_normal((max(1, size // IDEAS_PER_TOPIC), DIMENSIONS))
+    return (topics / np.linalg.norm(topics, axis=1, keepdims=True)).astype(np.float32)
+
+
+def insert_synthetic_embeddings(ids: list[int], texts: list[tuple[str, str]], topics: np.ndarray) -> None:
+    """Store a synthetic vector for every idea (synthetic_vectors), as the engine stores embeddings (int8,
+    under the real model's id and each text's digest), so that the semantic channel searches as many
+    vectors as there are ideas: embedding 100,000 real texts takes hours on 2 cores. Queries are still
+    embedded by the real model on the request path."""
     from core.extensions import db
     from ideas.similarity import _digest
     from ideas.similarity.embedder import MODEL_ID
     from ideas.similarity.models import SimilarityEmbedding
-    from ideas.similarity.semantic import DIMENSIONS, quantized
+    from ideas.similarity.semantic import quantized
 
-    vectors = np.random.default_rng(7).standard_normal((len(ids), DIMENSIONS)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = synthetic_vectors(len(ids), topics, np.random.default_rng(8))
     for start in range(0, len(ids), INSERT_CHUNK):
         rows = [
             {"idea_id": idea_id, "model": MODEL_ID, "text_digest": _digest(*text), "vector": quantized(vector)}
@@ -96,6 +114,27 @@ def insert_synthetic_embeddings(ids: list[int], texts: list[tuple[str, str]]) ->
         ]
         db.session.execute(insert(SimilarityEmbedding), rows)
     db.session.commit()
+
+
+def semantic_search_costs(topics: np.ndarray) -> dict[str, float]:
+    """The semantic channel's search, clustered against the exact (brute-force) one on the same queries
+    in the same run: milliseconds, and the share of the exact top 10 that the clustered search finds."""
+    from ideas.similarity import engine
+
+    semantic = engine.current().semantic
+    queries = list(synthetic_vectors(QUERIES, topics, np.random.default_rng(9)))
+    clustered = latencies(lambda query: semantic.search(query, SEARCH_DEPTH), queries)
+    exact = latencies(lambda query: semantic.search(query, SEARCH_DEPTH, exact=True), queries)
+    recall = [
+        len({i for i, _ in semantic.search(q, 10)} & {i for i, _ in semantic.search(q, 10, exact=True)}) / 10
+        for q in queries
+    ]
+    return {
+        "semantic p95 ms": clustered["p95"],
+        "exact p95 ms": exact["p95"],
+        "semantic/exact p95": clustered["p95"] / exact["p95"],
+        "semantic recall@10": statistics.mean(recall),
+    }
 
 
 def timed(function, *args) -> tuple[float, object]:
@@ -164,8 +203,9 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
     with bench_app(size):
         author = accounts.create_user("bench@example.test", "Bench", "benchmark passphrase 42", "staff", "Bench")
         ids = insert_ideas(texts, author)
+        topics = synthetic_topics(size)
         if SEMANTIC:
-            insert_synthetic_embeddings(ids, texts)
+            insert_synthetic_embeddings(ids, texts, topics)
         rebuild_s, _ = timed(lambda: (similarity.rebuild(), db.session.commit()))
         load_s, _ = timed(similarity.warm)
         snapshot_write_s, snapshot_start_s = snapshot_costs()
@@ -173,6 +213,7 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         typing = latencies(lambda text: similarity.query(text), [t for t, _ in probes])
         adds = add_costs(corpus, author)
         compact_s, _ = timed(compact)
+        semantic = semantic_search_costs(topics) if SEMANTIC else {}
         scan_s, scan_cpu_s, pairs = full_scan() if SCAN else (math.nan, math.nan, 0)
     bm25 = BM25({i: f"{t} {b}" for i, (t, b) in enumerate(texts)})
     reference = latencies(lambda text: bm25.rank(text, "", [], 5), [f"{t}\n{b}" for t, b in probes[:REFERENCE_QUERIES]])
@@ -195,6 +236,7 @@ def measure(size: int, corpus: Corpus) -> dict[str, float]:
         "scan pairs": pairs,
         "bm25 p95 ms": reference["p95"],
         "query/bm25 p95": full["p95"] / reference["p95"],
+        **semantic,
     }
 
 

@@ -21,7 +21,9 @@ the shared state. Hidden and merged ideas are never returned, whatever `allowed`
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -63,7 +65,7 @@ def query(
     replica = engine.current()
     with replica.lock:
         lexical = replica.index.query_vector(counts)
-    query = engine.Query(lexical, _embedding_or_none(embedding_text(title, body)))
+    query = engine.Query(lexical, _embedding_started(embedding_text(title, body)))
     return engine.ranked(replica, query, limit, allowed, frozenset(exclude_ids))
 
 
@@ -137,6 +139,20 @@ def _embedding_or_none(text: str) -> np.ndarray | None:
     if not embedder.available():
         return None
     return embedder.embed([text])[0]
+
+
+_embedding_threads: tuple[int, ThreadPoolExecutor] | None = None  # (process id, pool): a forked child makes its own
+
+
+def _embedding_started(text: str) -> Future | None:
+    """The text's embedding, being computed on a thread of this process (onnxruntime releases the GIL, so
+    the lexical channel is searched at the same time); None when the model is off."""
+    global _embedding_threads
+    if not embedder.available():  # loads the model here, in the caller's app context
+        return None
+    if _embedding_threads is None or _embedding_threads[0] != os.getpid():
+        _embedding_threads = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="embedding"))
+    return _embedding_threads[1].submit(lambda: embedder.embed([text])[0])
 
 
 def _digest(title: str, body: str) -> str:

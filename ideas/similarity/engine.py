@@ -15,6 +15,7 @@ is scored by the lexical channel alone.
 
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,10 +46,15 @@ def combined(lexical: float, cosine: float | None) -> float:
 
 @dataclass(frozen=True)
 class Query:
-    """What a search compares: a lexical vector, and a unit sentence embedding when there is one."""
+    """What a search compares: a lexical vector, and a unit sentence embedding when there is one (a
+    Future while it is still being computed, so that the lexical channel searches meanwhile)."""
 
     lexical: QueryVector
-    semantic: np.ndarray | None = None
+    semantic: np.ndarray | Future | None = None
+
+    def meaning(self) -> np.ndarray | None:
+        """The sentence embedding, once it is there; None when there is none."""
+        return self.semantic.result() if isinstance(self.semantic, Future) else self.semantic
 
 
 class Replica:
@@ -136,14 +142,19 @@ class Replica:
             return None if lexical is None else Query(lexical, self.semantic.vector(idea_id))
 
     def search(self, query: Query, depth: int, floor: float = 0.0, **options) -> list[tuple[int, float]]:
-        """The best `depth` (idea_id, hybrid score) scoring at least `floor`, read under the lock."""
+        """The best `depth` (idea_id, hybrid score) scoring at least `floor`, read under the lock. The lexical
+        channel is searched first, while the query's embedding may still be being computed."""
         with self.lock:
             if query.semantic is None or not len(self.semantic):
                 return self.index.search(query.lexical, depth, floor=floor, **options)
             lexical = dict(self.index.search(query.lexical, depth, **options))
-            candidates = list(dict.fromkeys([*lexical, *(i for i, _ in self.semantic.search(query.semantic, depth))]))
+        meaning = query.meaning()
+        if meaning is None:
+            return [(i, score) for i, score in lexical.items() if score >= floor]
+        with self.lock:
+            candidates = list(dict.fromkeys([*lexical, *(i for i, _ in self.semantic.search(meaning, depth))]))
             lexical |= self.index.exact_scores(query.lexical, [i for i in candidates if i not in lexical])
-            cosines = self.semantic.cosines(query.semantic, candidates)
+            cosines = self.semantic.cosines(meaning, candidates)
         scored = [(i, combined(lexical.get(i, 0.0), cosines.get(i))) for i in candidates]
         scored = [(i, score) for i, score in scored if score > 0 and score >= floor]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
