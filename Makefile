@@ -62,9 +62,10 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.merge
 
-# The memory of 1, 2 and 4 gunicorn workers before and after they answer similar-ideas requests (demo data)
+# The memory of 1, 2 and 4 gunicorn workers before and after they answer similar-ideas requests (demo data,
+# and BENCH_MEMORY_IDEAS synthetic ideas with vectors, e.g. 100000)
 bench-memory: $(VENV)/.dev
-	$(BIN)/python -m bench.worker_memory
+	$(BIN)/python -m bench.worker_memory $(BENCH_MEMORY_IDEAS)
 
 # The pages under load on PostgreSQL at 10k and 100k ideas (DATABASE_URL names the server), against a
 # minimal Flask app measured in the same run; wrk drives them, from Debian. BENCH_PAGES_ARGS="--sizes

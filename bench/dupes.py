@@ -10,7 +10,9 @@ through the engine's own interface (`rebuild`, then `query`; each channel alone 
 baselines run on the same database and the same query texts. The queue is measured at
 DUPLICATE_MIN_SCORE (bench.queue_threshold.queue_measures). With --check the exit status is 1 when
 the engine's MRR (or, where pairs are labelled, its average precision) falls below the best
-baseline's, or, on the full data, its MRR is below the goal set for that data set.
+baseline's, or, on the full data, its MRR is below the goal set for that data set. With --clustered
+the semantic channel searches by clusters (ideas/similarity/clusters.py) even on these small sets,
+probing the same share of clusters as at 100,000 ideas, to measure what the approximate search costs.
 """
 
 import argparse
@@ -29,6 +31,7 @@ from bench.baselines import BM25, Decidim, Fider
 from bench.databases import drop as drop_database
 from bench.metrics import average_precision, retrieval
 from bench.queue_threshold import queue_measures
+from ideas.similarity import clusters, semantic
 
 DEPTH = 100
 QUERY_CHARS = 2000
@@ -261,11 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", choices=sorted(SAMPLES), default=os.environ.get("EVAL_SAMPLE") or "full")
     parser.add_argument("--check", action="store_true", help="exit 1 if the engine falls below the best baseline")
+    parser.add_argument("--clustered", action="store_true", help="search the semantic channel by clusters")
     arguments = parser.parse_args(argv)
     sample, url = SAMPLES[arguments.sample], database_url()
     results, queues, sizes = {}, {}, {}
+    share_at_scale = clusters.PROBED / clusters.count_for(100_000)
     for data in datasets.every():
         data = data.sample(**sample) if sample else data
+        if arguments.clustered:
+            semantic.APPROXIMATE_FROM = 0
+            clusters.PROBED = max(1, round(clusters.count_for(len(data.texts)) * share_at_scale))
         started = time.perf_counter()
         results[data.name], queues[data.name] = evaluate(data, url)
         sizes[data.name] = f"{data.name} ({len(data.texts)} texts, {len(data.pairs)} pairs)"

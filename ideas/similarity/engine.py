@@ -141,9 +141,12 @@ class Replica:
             lexical = self.index.vector(idea_id)
             return None if lexical is None else Query(lexical, self.semantic.vector(idea_id))
 
-    def search(self, query: Query, depth: int, floor: float = 0.0, **options) -> list[tuple[int, float]]:
+    def search(
+        self, query: Query, depth: int, floor: float = 0.0, nearest: list[int] | None = None, **options
+    ) -> list[tuple[int, float]]:
         """The best `depth` (idea_id, hybrid score) scoring at least `floor`, read under the lock. The lexical
-        channel is searched first, while the query's embedding may still be being computed."""
+        channel is searched first, while the query's embedding may still be being computed; `nearest`: the
+        semantic channel's candidates when they are already known (a scan)."""
         with self.lock:
             if query.semantic is None or not len(self.semantic):
                 return self.index.search(query.lexical, depth, floor=floor, **options)
@@ -152,7 +155,9 @@ class Replica:
         if meaning is None:
             return [(i, score) for i, score in lexical.items() if score >= floor]
         with self.lock:
-            candidates = list(dict.fromkeys([*lexical, *(i for i, _ in self.semantic.search(meaning, depth))]))
+            if nearest is None:
+                nearest = [i for i, _ in self.semantic.search(meaning, depth)]
+            candidates = list(dict.fromkeys([*lexical, *nearest]))
             lexical |= self.index.exact_scores(query.lexical, [i for i in candidates if i not in lexical])
             cosines = self.semantic.cosines(meaning, candidates)
         scored = [(i, combined(lexical.get(i, 0.0), cosines.get(i))) for i in candidates]
@@ -196,24 +201,28 @@ def ranked(replica: Replica, query: Query, limit: int, allowed: Allowed = None, 
         depth *= OVERFETCH
 
 
-def _neighbour_pairs(replica: Replica, idea_id: int, min_score: float) -> Iterator[tuple[int, int, float]]:
+def _neighbour_pairs(
+    replica: Replica, idea_id: int, min_score: float, nearest: list[int]
+) -> Iterator[tuple[int, int, float]]:
     query = replica.query_for(idea_id)
     if query is None:
         return
-    options = {"budget": SCAN_BUDGET, "floor": min_score, "rescore": SCAN_RESCORE}
+    options = {"budget": SCAN_BUDGET, "floor": min_score, "rescore": SCAN_RESCORE, "nearest": nearest}
     for other, score in replica.search(query, SCAN_DEPTH, **options):
         if other != idea_id:
             yield max(idea_id, other), min(idea_id, other), score
 
 
 def scan(replica: Replica, min_score: float) -> Iterator[tuple[int, int, float]]:
-    """Every pair of listed ideas scoring at least `min_score`, once, the newer idea first."""
+    """Every pair of listed ideas scoring at least `min_score`, once, the newer idea first. The semantic
+    channel finds every idea's nearest vectors at once, before the ideas are searched one by one."""
     seen: set[tuple[int, int]] = set()
     batch: list[tuple[int, int, float]] = []
     with replica.lock:
         idea_ids = replica.index.idea_ids()
+        nearest = replica.semantic.neighbours(SCAN_DEPTH)
     for idea_id in idea_ids:
-        for newer, older, score in _neighbour_pairs(replica, idea_id, min_score):
+        for newer, older, score in _neighbour_pairs(replica, idea_id, min_score, nearest.of(idea_id)):
             if (newer, older) not in seen:
                 seen.add((newer, older))
                 batch.append((newer, older, score))

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"IDEAPOOL-SIMILARITY-1\n"
 ALIGN = 64
-FORMAT = {"model": MODEL_ID, "dimensions": DIMENSIONS, "format": 1}
+FORMAT = {"model": MODEL_ID, "dimensions": DIMENSIONS, "format": 2}  # 2: the semantic rows sorted by cluster
 _said: set[str] = set()
 
 

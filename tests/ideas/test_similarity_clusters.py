@@ -134,3 +134,25 @@ def test_a_snapshot_keeps_the_clusters(index, topics):
     for topic in range(TOPICS):
         assert copy.search(topics[topic], 10) == index.search(topics[topic], 10)
     assert 9001 in found(copy, topics[3], 30) and 302 not in found(copy, topics[3], 30, exact=True)
+
+
+def test_a_scan_finds_every_vectors_neighbours_at_once(index, topics):
+    rng = np.random.default_rng(12)
+    index.apply([(9001, quantized(near(topics[4], rng)[0]))])  # in the tail
+    nearest = index.neighbours(10)
+    ideas = [*index.rows]
+    exact = {i: found(index, index.vector(i), 10, exact=True) - {i} for i in ideas}
+    recall = np.mean([len(set(nearest.of(i)) & exact[i]) / len(exact[i]) for i in ideas])
+    assert recall >= 0.9
+    assert set(nearest.of(9001)) <= {400 + n for n in range(PER_TOPIC)} and len(nearest.of(9001)) == 9
+    assert nearest.of(12345) == []
+
+
+def test_a_small_index_scans_exactly(topics):
+    rng = np.random.default_rng(13)
+    semantic = SemanticIndex(approximate_from=APPROXIMATE_FROM)
+    semantic.load([(n, quantized(v)) for n, v in enumerate(np.concatenate([near(t, rng, 30) for t in topics[:10]]))])
+    semantic.apply([(5, None)])
+    nearest = semantic.neighbours(10)
+    for idea_id in semantic.rows:
+        assert set(nearest.of(idea_id)) == found(semantic, semantic.vector(idea_id), 10, exact=True) - {idea_id}

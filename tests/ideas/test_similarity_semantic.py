@@ -77,6 +77,21 @@ def test_meaning_lifts_a_paraphrase_above_its_lexical_score(users, run_jobs):
     assert max(hybrid, key=hybrid.get) == first.id
 
 
+def test_a_typed_query_is_embedded_on_another_thread_while_the_lexical_channel_searches(users, run_jobs):
+    first = post(users["staff"], *EV_FIRST)
+    for title, body in DISTRACTORS:
+        post(users["staff"], title, body)
+    run_jobs()
+    text = "\n".join(EV_SECOND)
+    pending = similarity._embedding_started(text)
+    assert pending is not None and pending.result().shape == (embedder.DIMENSIONS,)
+    replica = engine.current()
+    lexical = replica.index.query_vector(similarity.features(*EV_SECOND))
+    started = engine.Query(lexical, similarity._embedding_started(text))
+    assert replica.search(started, 5) == replica.search(engine.Query(lexical, embedder.embed([text])[0]), 5)
+    assert ids(similarity.query(text, 1)) == [first.id]
+
+
 def test_the_embedding_is_made_by_a_job_after_commit_and_redone_only_when_the_text_changes(users, run_jobs):
     idea = post(users["staff"], *EV_FIRST)
     run_jobs()
