@@ -57,10 +57,14 @@ worker: $(VENV)/.runtime
 	$(FLASK) worker
 
 # Benchmarks (figures as ratios to a baseline measured in the same run). On PostgreSQL: DATABASE_URL=…
+# The similarity engine's speed gives every idea a synthetic vector (BENCH_SEMANTIC=synthetic, see
+# bench/speed.py; BENCH_SEMANTIC= measures the lexical channels alone), then web workers' memory at 100,000 ideas.
+BENCH_SEMANTIC ?= synthetic
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	BENCH_SEMANTIC=$(BENCH_SEMANTIC) $(BIN)/python -m bench
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.merge
+	$(BIN)/python -m bench.worker_memory 100000
 
 # The memory of 1, 2 and 4 gunicorn workers before and after they answer similar-ideas requests (demo data,
 # and BENCH_MEMORY_IDEAS synthetic ideas with vectors, e.g. 100000)

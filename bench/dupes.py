@@ -271,8 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     share_at_scale = clusters.PROBED / clusters.count_for(100_000)
     for data in datasets.every():
         data = data.sample(**sample) if sample else data
-        if arguments.clustered:
-            semantic.APPROXIMATE_FROM = 0
+        if arguments.clustered:  # and never fall back to the exact search for deep rankings
+            semantic.APPROXIMATE_FROM, semantic.MIN_CANDIDATES_PER_RESULT = 0, 0
             clusters.PROBED = max(1, round(clusters.count_for(len(data.texts)) * share_at_scale))
         started = time.perf_counter()
         results[data.name], queues[data.name] = evaluate(data, url)
