@@ -5,11 +5,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the accounts blueprints, CLI, OpenAPI paths and demo data."""
-    from accounts import admin_views, api, auth, cli, demo, views
+    from accounts import admin_views, api, auth, cli, demo, sso, views
     from core import nav, openapi
     from core.demo import register_seeder
 
     auth.init_app(app)
+    sso.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin_views.bp)

@@ -10,7 +10,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import EMAIL_PREFERENCES, ROLES, ApiToken, Department, LoginFailure, LoginSession, User
+from accounts import sso
+from accounts.models import (
+    EMAIL_PREFERENCES,
+    ROLES,
+    ApiToken,
+    Department,
+    ExternalIdentity,
+    LoginFailure,
+    LoginSession,
+    User,
+)
 from core import audit, jobs
 from core.errors import ApiError, validation_error
 from core.extensions import db
@@ -90,6 +100,67 @@ def create_user(email: str, name: str, password: str, role: str = "staff", depar
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def user_for_person(person: sso.Person) -> User:
+    """The account of someone the identity provider vouches for: the one linked to their provider account,
+    else the one with their e-mail address (linked now, if the provider confirmed the address), else a new
+    one (just in time). Name, e-mail, department and, when OIDC_ROLE_GROUPS maps them, the role follow the
+    provider at every sign-in. sso.SignInFailed when the account is deactivated or cannot be linked."""
+    identity = db.session.scalar(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == person.issuer, ExternalIdentity.subject == person.subject
+        )
+    )
+    user = db.session.get(User, identity.user_id) if identity else _user_to_link(person)
+    if not user.active:
+        raise sso.SignInFailed("This account is deactivated. Ask an administrator if that is a mistake.", 403)
+    if identity is None:
+        identity = ExternalIdentity(user_id=user.id, issuer=person.issuer, subject=person.subject)
+        db.session.add(identity)
+        audit.record(None, "identity_linked", "user", user.id, issuer=person.issuer)
+    identity.last_sign_in_at = utcnow()
+    _follow_provider(user, person)
+    db.session.flush()
+    return user
+
+
+def _user_to_link(person: sso.Person) -> User:
+    """The existing account with the person's e-mail address, or a new one."""
+    user = find_user(person.email)
+    if user is not None and not person.email_verified:
+        raise sso.SignInFailed(
+            f"An account with the address {person.email} exists already, and the sign-in service has not "
+            "confirmed that this address is yours, so it cannot be linked. Ask an administrator.",
+            403,
+        )
+    if user is not None:
+        return user
+    user = User(
+        email=person.email,
+        name=one_line(person.name)[:120] or person.email[:120],
+        password_hash=hash_password(secrets.token_urlsafe(32)),  # no one knows it: sign-in goes through the provider
+        role=sso.role_for(person.groups) or "staff",
+        department=get_or_create_department(one_line(person.department or "")[:120] or "General"),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(None, "user_provisioned", "user", user.id, after={"role": user.role}, source="OpenID Connect")
+    return user
+
+
+def _follow_provider(user: User, person: sso.Person) -> None:
+    """Bring the account in line with what the provider says of the person."""
+    user.name = one_line(person.name)[:120] or user.name
+    if person.email != user.email and find_user(person.email) is None:
+        user.email = person.email
+    if person.department:
+        user.department = get_or_create_department(one_line(person.department)[:120])
+    role = sso.role_for(person.groups)
+    if role is not None and role != user.role:
+        before, user.role = user.role, role
+        audit.record(None, "role_change", "user", user.id, before={"role": before}, after={"role": role},
+                     source="OpenID Connect groups")  # fmt: skip
 
 
 def change_role(actor: User, user: User, role: str) -> None:

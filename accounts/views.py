@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from accounts import services
+from accounts import services, sso
 from accounts.auth import signed_in
 from accounts.forms import (
     EmailPreferenceForm,
@@ -43,7 +43,8 @@ def safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
-    """Sign in with e-mail and password; a new login session each time."""
+    """Sign in with e-mail and password, or through single sign-on; a new login session each time. With
+    LOCAL_LOGIN=0 the password form is shown only at /login?break-glass=1, and only admins get in by it."""
     form = LoginForm()
     next_url = request.values.get("next")
     if form.validate_on_submit():
@@ -51,16 +52,66 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except services.LoginThrottled as throttled:
             form.email.errors.append(str(throttled))
-            return render_template("accounts/login.html", form=form, next=next_url), 429
-        if user is None:
+            return _login_page(form, next_url, 429)
+        if user is None or not sso.local_login_allowed(user):
             form.password.errors.append("Wrong e-mail or password.")
-            return render_template("accounts/login.html", form=form, next=next_url), 200
-        services.end_login_session(session.get("_user_id"))
-        session.clear()
-        services.start_login_session(user, request.user_agent.string)
-        login_user(user)
+            return _login_page(form, next_url, 200)
+        _start_session(user)
         return redirect(safe_next(next_url))
-    return render_template("accounts/login.html", form=form, next=next_url)
+    return _login_page(form, next_url)
+
+
+def _login_page(form, next_url: str | None, status: int = 200, problem: str | None = None):
+    show_form = sso.local_login_allowed() or request.values.get("break-glass") == "1" or bool(form.errors)
+    page = render_template(
+        "accounts/login.html",
+        form=form,
+        next=next_url,
+        show_form=show_form,
+        sso_name=current_app.config["OIDC_NAME"] if sso.enabled() else None,
+        problem=problem,
+    )
+    return page, status
+
+
+def _start_session(user) -> None:
+    """A fresh session for the user: whatever the browser's session held before ends."""
+    services.end_login_session(session.get("_user_id"))
+    session.clear()
+    services.start_login_session(user, request.user_agent.string)
+    login_user(user)
+
+
+@bp.route("/login/oidc")
+@limiter.limit(LOGIN_LIMIT)
+def login_oidc():
+    """Send the browser to the organisation's identity provider."""
+    if not sso.enabled():
+        raise ApiError(404, "Single sign-on is not set up here.", "not_found")
+    session["oidc_next"] = safe_next(request.args.get("next"))
+    try:
+        return sso.start(url_for("accounts.login_oidc_callback", _external=True))
+    except sso.SignInFailed as failed:
+        return _login_page(LoginForm(), None, failed.status, str(failed))
+
+
+@bp.route("/login/oidc/callback")
+@limiter.limit(LOGIN_LIMIT)
+def login_oidc_callback():
+    """The identity provider's answer: check it, find or create the account, sign in."""
+    if not sso.enabled():
+        raise ApiError(404, "Single sign-on is not set up here.", "not_found")
+    next_url = session.pop("oidc_next", None)
+    try:
+        person = sso.finish()
+        user = services.user_for_person(person)
+    except sso.SignInFailed as failed:
+        session.pop(sso.ID_TOKEN_KEY, None)
+        return _login_page(LoginForm(), None, failed.status, str(failed))
+    id_token = session[sso.ID_TOKEN_KEY]
+    _start_session(user)
+    session[sso.ID_TOKEN_KEY] = id_token
+    return redirect(safe_next(next_url))
 
 
 # Browsers say where a request comes from; a GET from another site (a link, an image) only asks.
@@ -79,10 +130,12 @@ def logout():
         return render_template("accounts/logout.html")
     if current_user.is_authenticated:
         services.end_login_session(current_user.session_token)
+    id_token = session.get(sso.ID_TOKEN_KEY)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("accounts.login"))
+    at_provider = sso.sign_out_url(id_token, url_for("accounts.login", _external=True))
+    return redirect(at_provider or url_for("accounts.login"))
 
 
 @bp.route("/settings", methods=["GET"])

@@ -88,4 +88,37 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_FREE_FAILURES": 5,
         "LOGIN_BACKOFF_SECONDS": 30,
         "LOGIN_BACKOFF_MAX_SECONDS": 15 * 60,
+        **_single_sign_on(),
     }
+
+
+def _words(name: str, default: str = "") -> tuple[str, ...]:
+    """A variable's comma-separated values, trimmed, empty ones left out."""
+    return tuple(part.strip() for part in os.environ.get(name, default).split(",") if part.strip())
+
+
+def _single_sign_on() -> dict:
+    """OpenID Connect sign-in (accounts/sso.py, docs/operations.md); off while OIDC_ISSUER is unset."""
+    return {
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").rstrip("/") or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES") or "openid email profile",
+        "OIDC_NAME": os.environ.get("OIDC_NAME") or "single sign-on",
+        "OIDC_DEPARTMENT_CLAIM": os.environ.get("OIDC_DEPARTMENT_CLAIM") or "department",
+        "OIDC_ALLOWED_DOMAINS": tuple(domain.lower().lstrip("@") for domain in _words("OIDC_ALLOWED_DOMAINS")),
+        "OIDC_TRUST_EMAILS": os.environ.get("OIDC_TRUST_EMAILS", "0") == "1",
+        "OIDC_GROUPS_CLAIM": os.environ.get("OIDC_GROUPS_CLAIM") or "groups",
+        "OIDC_ROLE_GROUPS": _role_groups(_words("OIDC_ROLE_GROUPS")),
+        "LOCAL_LOGIN": os.environ.get("LOCAL_LOGIN", "1") != "0",
+    }
+
+
+def _role_groups(pairs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """OIDC_ROLE_GROUPS, e.g. "admin=ideapool-admins,moderator=ideapool-moderators": role -> its groups
+    (accounts/sso.py checks the roles when the app starts)."""
+    roles: dict[str, tuple[str, ...]] = {}
+    for pair in pairs:
+        role, _, group = (part.strip() for part in pair.partition("="))
+        roles[role] = (*roles.get(role, ()), group)
+    return roles

@@ -1,23 +1,37 @@
 """Security headers on every response, and the trusted proxies in front of the app."""
 
-from flask import Flask
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+@cache
+def content_security_policy(identity_provider: str | None = None) -> str:
+    """The policy; forms may also lead to the identity provider's origin (signing out there is the redirect
+    that answers the sign-out form, and browsers hold redirects after a form to form-action)."""
+    form_action = "form-action 'self'" + (f" {identity_provider}" if identity_provider else "")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            form_action,
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
 
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
@@ -40,6 +54,8 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
+        policy = content_security_policy(_origin(current_app.config.get("OIDC_ISSUER")))
+        response.headers.setdefault("Content-Security-Policy", policy)
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -27,6 +27,8 @@ ACTIONS = {
     "revoke_tokens": "Revoked API tokens",
     "user_activate": "Reactivated a person",
     "user_deactivate": "Deactivated a person",
+    "user_provisioned": "Created an account at its first single sign-on",
+    "identity_linked": "Linked a single sign-on account to a person",
     "email_retry": "Retried an e-mail",
     "webhook_create": "Added a webhook",
     "webhook_delete": "Removed a webhook",
@@ -61,6 +63,8 @@ DETAIL_NAMES = {
     "count": "Count",
     "email_state": "E-mail state",
     "url": "Address",
+    "issuer": "Identity provider",
+    "source": "Source",
 }
 # Details whose value is an idea id: shown as a link to the idea.
 IDEA_DETAILS = frozenset({"merged_into", "from_idea", "to_idea", "duplicate_of"})

@@ -26,6 +26,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from core.extensions import db as _db
 from tests.conftest import PASSWORD
+from tests.oidc_provider import oidc_provider  # noqa: F401 - a fixture, registered by importing it
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -81,6 +81,8 @@ ROUTES = {
     # accounts
     ("GET", "/login"): Row(ANYONE),
     ("POST", "/login"): Row(ANYONE, ok=200),  # no e-mail: the form again
+    ("GET", "/login/oidc"): Row(ANYONE, ok=404),  # single sign-on is off here; tests/accounts/test_sso.py turns it on
+    ("GET", "/login/oidc/callback"): Row(ANYONE, ok=404),
     ("GET", "/logout"): Row(ANYONE, ok=LOGIN),
     ("POST", "/logout"): Row(ANYONE, ok=LOGIN),
     ("GET", "/password-reset"): Row(ANYONE),

@@ -176,6 +176,8 @@ ROWS_AT: dict[str, list[str]] = {
     "0017": [insert("posting_choices", id=1, user_id=3, idea_id=1, posted_idea_id="NULL", is_duplicate="true",
                     score=0.82, title="'Roof solar'", created_at=T)],
     "0018": [idea(6, "Hidden noticeboard", 1, 1, hidden="true")],  # counted in a slot by the new trigger
+    "0020": [insert("external_identities", id=1, user_id=2, issuer="'https://id.example.test'", subject="'s-2'",
+                    created_at=T)],
 }
 # fmt: on
 # On SQLite, ALTER rebuilds a table (copy, drop, rename): the migrations must run with foreign keys off, or
