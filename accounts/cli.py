@@ -1,9 +1,9 @@
-"""`flask --app wsgi users create …` and `flask --app wsgi tokens create …`."""
+"""`flask --app wsgi users create …`, `users import FILE` and `flask --app wsgi tokens create …`."""
 
 import click
 from flask.cli import AppGroup
 
-from accounts import services
+from accounts import roster, services
 from accounts.models import ROLES
 from core import transaction
 from core.errors import ApiError
@@ -27,6 +27,28 @@ def create_user(email: str, name: str, password: str, role: str, department: str
         raise click.ClickException(_describe(error)) from error
     transaction.end_unit()
     click.echo(f"Created user {user.id} <{user.email}> ({user.role}, {user.department.name}).", err=True)
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Say what would change; store nothing.")
+@click.option("--deactivate-missing", is_flag=True, help="Deactivate active accounts not in the file (not admins).")
+def import_users(file, dry_run: bool, deactivate_missing: bool) -> None:
+    """Create and update accounts from a CSV file (columns email, name, department, role, active); running it
+    again with the same file changes nothing. A file with any bad line stores nothing."""
+    people, problems = roster.read(file)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) in {file.name}; nothing was imported.")
+    report = services.import_people(people, deactivate_missing)
+    if dry_run:
+        transaction.discard()
+    else:
+        transaction.end_unit()
+    for line in report.details(dry_run):
+        click.echo(line)
+    click.echo(("Dry run, nothing stored: " if dry_run else "Imported: ") + report.summary() + ".")
 
 
 @tokens_cli.command("create")

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts import sso
+from accounts import roster, sso
 from accounts.models import (
     EMAIL_PREFERENCES,
     ROLES,
@@ -136,16 +136,24 @@ def _user_to_link(person: sso.Person) -> User:
         )
     if user is not None:
         return user
+    name = one_line(person.name)[:120] or person.email[:120]
+    return _new_account(person.email, name, person.department, sso.role_for(person.groups), "OpenID Connect")
+
+
+def _new_account(email: str, name: str, department: str | None, role: str | None, source: str, active=True) -> User:
+    """An account the organisation's directory makes (single sign-on, an import): its password is one nobody
+    knows, so the person signs in through the provider or sets one by resetting it. Audit-logged."""
     user = User(
-        email=person.email,
-        name=one_line(person.name)[:120] or person.email[:120],
-        password_hash=hash_password(secrets.token_urlsafe(32)),  # no one knows it: sign-in goes through the provider
-        role=sso.role_for(person.groups) or "staff",
-        department=get_or_create_department(one_line(person.department or "")[:120] or "General"),
+        email=email,
+        name=name,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        role=role or "staff",
+        department=get_or_create_department(one_line(department or "")[:120] or "General"),
+        active=active,
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(None, "user_provisioned", "user", user.id, after={"role": user.role}, source="OpenID Connect")
+    audit.record(None, "user_provisioned", "user", user.id, after={"role": user.role}, source=source)
     return user
 
 
@@ -161,6 +169,52 @@ def _follow_provider(user: User, person: sso.Person) -> None:
         before, user.role = user.role, role
         audit.record(None, "role_change", "user", user.id, before={"role": before}, after={"role": role},
                      source="OpenID Connect groups")  # fmt: skip
+
+
+def import_people(people: list[roster.Person], deactivate_missing: bool = False) -> roster.Report:
+    """Bring the accounts in line with a checked roster: new people get an account (no password anyone
+    knows: they sign in by single sign-on or reset it), others get the fields that differ; with
+    `deactivate_missing`, active accounts not on the roster are deactivated, admins excepted. Audit-logged,
+    as the directory's doing (no actor)."""
+    report = roster.Report()
+    for person in people:
+        user = find_user(person.email)
+        if user is None:
+            name = one_line(person.name)[:120]
+            _new_account(person.email, name, person.department, person.role, "CSV import", person.active is not False)
+            report.created.append(person.email)
+        elif changed := _import_changes(user, person):
+            report.updated[person.email] = changed
+        else:
+            report.unchanged += 1
+    if deactivate_missing:
+        listed = {person.email for person in people}
+        for user in db.session.scalars(select(User).where(User.active, User.role != "admin").order_by(User.id)):
+            if user.email not in listed:
+                set_active(None, user, False)
+                report.deactivated.append(user.email)
+    db.session.flush()
+    return report
+
+
+def _import_changes(user: User, person: roster.Person) -> list[str]:
+    """Apply the roster's fields that differ from the account; the names of those fields."""
+    changed = []
+    if one_line(person.name)[:120] != user.name:
+        user.name = one_line(person.name)[:120]
+        changed.append("name")
+    if person.department and one_line(person.department)[:120] != user.department.name:
+        user.department = get_or_create_department(one_line(person.department)[:120])
+        changed.append("department")
+    if person.role and person.role != user.role:
+        before, user.role = user.role, person.role
+        audit.record(None, "role_change", "user", user.id, before={"role": before}, after={"role": person.role},
+                     source="CSV import")  # fmt: skip
+        changed.append("role")
+    if person.active is not None and person.active != user.active:
+        set_active(None, user, person.active)
+        changed.append("active")
+    return changed
 
 
 def change_role(actor: User, user: User, role: str) -> None:
@@ -332,9 +386,10 @@ def revoke_all_tokens(actor: User, user: User) -> int:
     return count
 
 
-def set_active(actor: User, user: User, active: bool) -> None:
-    """An admin deactivates (or reactivates) a user; deactivating ends their sessions and tokens at once."""
-    if user.id == actor.id and not active:
+def set_active(actor: User | None, user: User, active: bool) -> None:
+    """An admin (None: the organisation's directory, an import) deactivates or reactivates a user;
+    deactivating ends their sessions and tokens at once."""
+    if actor is not None and user.id == actor.id and not active:
         raise ApiError(409, "You cannot deactivate your own account.", "conflict")
     if user.active == active:
         return
