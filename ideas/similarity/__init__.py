@@ -62,11 +62,11 @@ def query(
     counts = features(title, body)
     if not counts or limit <= 0:
         return []
+    meaning = _embedding_started(embedding_text(title, body))  # while the replica catches up and searches words
     replica = engine.current()
     with replica.lock:
         lexical = replica.index.query_vector(counts)
-    query = engine.Query(lexical, _embedding_started(embedding_text(title, body)))
-    return engine.ranked(replica, query, limit, allowed, frozenset(exclude_ids))
+    return engine.ranked(replica, engine.Query(lexical, meaning), limit, allowed, frozenset(exclude_ids))
 
 
 def query_channel(text: str, channel: str, limit: int = 5, exclude_ids=()) -> list[tuple[int, float]]:
