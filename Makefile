@@ -26,7 +26,8 @@ run: $(VENV)/.runtime
 	PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests; Playwright cannot download its own browser here.
-# axe-core (pinned in package-lock.json, from npm) checks every page for WCAG 2.1 A/AA violations.
+# From npm, pinned in package-lock.json: axe-core checks every page for WCAG 2.1 A/AA violations, and
+# oidc-provider is the OpenID Connect provider the single sign-on tests start (tests/oidc_provider.py).
 browser: node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
@@ -46,7 +47,7 @@ redis-server:
 test: $(VENV)/.dev browser redis-server postgresql-client
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.dev redis-server postgresql-client
+test-fast: $(VENV)/.dev node_modules/.installed redis-server postgresql-client
 	$(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
