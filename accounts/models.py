@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 ROLES = ("staff", "moderator", "executive", "admin")
+FORMER_EMPLOYEE = "Former employee"  # how a deactivated person is shown when FORMER_STAFF_NAMES=hide
 EMAIL_PREFERENCES = ("immediate", "digest", "never")
 
 
@@ -83,9 +85,17 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def shown_name(self) -> str:
+        """The name shown beside what the person wrote or did: "Former employee" once they are deactivated,
+        when the organisation's policy says so (FORMER_STAFF_NAMES=hide); admin pages show the real name."""
+        if not self.active and current_app.config.get("FORMER_STAFF_NAMES") == "hide":
+            return FORMER_EMPLOYEE
+        return self.name
+
     def summary(self) -> dict:
-        """The short form the API embeds: id and name."""
-        return {"id": self.id, "name": self.name}
+        """The short form the API embeds: id and the shown name."""
+        return {"id": self.id, "name": self.shown_name}
 
 
 class ExternalIdentity(db.Model):

@@ -88,8 +88,18 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_FREE_FAILURES": 5,
         "LOGIN_BACKOFF_SECONDS": 30,
         "LOGIN_BACKOFF_MAX_SECONDS": 15 * 60,
+        # "keep": a deactivated person's name stays beside what they wrote; "hide": "Former employee" instead.
+        "FORMER_STAFF_NAMES": _one_of("FORMER_STAFF_NAMES", ("keep", "hide")),
         **_single_sign_on(),
     }
+
+
+def _one_of(name: str, choices: tuple[str, ...]) -> str:
+    """A variable that takes one of a few words (the first is the default)."""
+    value = os.environ.get(name) or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name} is {value!r}: use one of {', '.join(choices)}")
+    return value
 
 
 def _words(name: str, default: str = "") -> tuple[str, ...]:

@@ -55,6 +55,6 @@ def reply_posted(comment_id: int) -> dict:
     idea = db.session.get(Idea, reply.idea_id)
     parent_author = select(Comment.author_id).where(Comment.id == reply.parent_id)
     allowed = queries.sponsor_ids(idea).where(User.id.in_(parent_author))
-    text = f"{reply.author.name} replied to your comment on “{idea.title}”."
+    text = f"{reply.author.shown_name} replied to your comment on “{idea.title}”."
     notified = notify(allowed, message_about(idea, "reply", text, f"reply:{reply.id}"), reply.author_id)
     return {"comment_id": comment_id, "notified": notified}

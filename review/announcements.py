@@ -19,7 +19,7 @@ def response_published(response_id: int) -> dict:
     """Every sponsor but the responder gets one notification (and e-mail by preference); webhooks hear it."""
     response = db.session.get(Response, response_id)
     idea = db.session.get(Idea, response.idea_id)
-    responder = response.responder.name if response.responder else "An executive"
+    responder = response.responder.shown_name if response.responder else "An executive"
     text = f"{responder} answered “{idea.title}”: {_status(response)}."
     event_key = f"response:{response.id}"
     subject = f"Ideapool: an answer to “{idea.title}”"
