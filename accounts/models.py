@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -124,6 +124,8 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    # The ID token of a single sign-on, for signing out at the provider (kept here: it may not fit a cookie).
+    id_token: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(db.Model):

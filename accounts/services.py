@@ -275,10 +275,13 @@ def authenticate(email: str, password: str, client: str) -> User | None:
     return None
 
 
-def start_login_session(user: User, user_agent: str | None) -> str:
-    """Open a new login session for the user and return its token (kept in the signed cookie)."""
+def start_login_session(user: User, user_agent: str | None, id_token: str | None = None) -> str:
+    """Open a new login session for the user and return its token (kept in the signed cookie); `id_token`:
+    the provider's, when single sign-on opened it."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, user_agent=(user_agent or "")[:255]))
+    login = LoginSession(token_hash=hash_token(token), user_id=user.id, user_agent=(user_agent or "")[:255])
+    login.id_token = id_token
+    db.session.add(login)
     db.session.flush()
     user.session_token = token
     return token
@@ -313,10 +316,15 @@ def user_for_session(token: str) -> User | None:
     return user
 
 
-def end_login_session(token: str | None) -> None:
-    """Delete a login session so that its cookie no longer works anywhere."""
-    if token:
-        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+def end_login_session(token: str | None) -> str | None:
+    """Delete a login session so that its cookie no longer works anywhere; returns the ID token it was
+    opened with by single sign-on, if it was."""
+    if not token:
+        return None
+    where = LoginSession.token_hash == hash_token(token)
+    id_token = db.session.scalar(select(LoginSession.id_token).where(where))
+    db.session.execute(delete(LoginSession).where(where))
+    return id_token
 
 
 def end_all_sessions(user: User, keep_token: str | None = None) -> int:

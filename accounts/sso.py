@@ -4,20 +4,19 @@ keys, fetched again when a token names a key not seen yet, so keys can rotate; i
 nonce). Settings: the OIDC_* variables (docs/operations.md); off while OIDC_ISSUER is unset.
 
 views.py: /login/oidc sends the browser to the provider (start), /login/oidc/callback takes its answer
-(finish: the Person it vouches for); services.user_for_person links or creates the account.
+(finish: the Person it vouches for, and its ID token); services.user_for_person links or creates the account.
 """
 
 from dataclasses import dataclass
 
 import requests
 from authlib.integrations.flask_client import OAuth, OAuthError
-from flask import Flask, current_app, session
+from flask import Flask, current_app
 from joserfc.errors import JoseError
 
 from accounts.models import ROLES
 
 TIMEOUT_SECONDS = 10  # every call to the provider: discovery, keys, the token exchange
-ID_TOKEN_KEY = "oidc_id_token"  # kept in the session for the provider's sign-out
 _clients: dict[tuple, object] = {}
 
 
@@ -86,8 +85,9 @@ def start(callback_url: str):
         raise _unavailable(error) from error
 
 
-def finish() -> Person:
-    """The person the provider's answer on the callback vouches for, once the answer has been checked."""
+def finish() -> tuple[Person, str]:
+    """The person the provider's answer on the callback vouches for, once the answer has been checked, and
+    the ID token (kept with the login session, for signing out at the provider)."""
     try:
         token = provider_client().authorize_access_token()
     except requests.RequestException as error:
@@ -99,8 +99,7 @@ def finish() -> Person:
     claims = token.get("userinfo")
     if not claims:
         raise SignInFailed("The sign-in service sent no ID token. Please try again.")
-    session[ID_TOKEN_KEY] = token["id_token"]
-    return _person(claims)
+    return _person(claims), token["id_token"]
 
 
 def _unavailable(error: Exception) -> SignInFailed:

@@ -74,11 +74,11 @@ def _login_page(form, next_url: str | None, status: int = 200, problem: str | No
     return page, status
 
 
-def _start_session(user) -> None:
+def _start_session(user, id_token: str | None = None) -> None:
     """A fresh session for the user: whatever the browser's session held before ends."""
     services.end_login_session(session.get("_user_id"))
     session.clear()
-    services.start_login_session(user, request.user_agent.string)
+    services.start_login_session(user, request.user_agent.string, id_token)
     login_user(user)
 
 
@@ -103,14 +103,11 @@ def login_oidc_callback():
         raise ApiError(404, "Single sign-on is not set up here.", "not_found")
     next_url = session.pop("oidc_next", None)
     try:
-        person = sso.finish()
+        person, id_token = sso.finish()
         user = services.user_for_person(person)
     except sso.SignInFailed as failed:
-        session.pop(sso.ID_TOKEN_KEY, None)
         return _login_page(LoginForm(), None, failed.status, str(failed))
-    id_token = session[sso.ID_TOKEN_KEY]
-    _start_session(user)
-    session[sso.ID_TOKEN_KEY] = id_token
+    _start_session(user, id_token)
     return redirect(safe_next(next_url))
 
 
@@ -128,9 +125,7 @@ def logout():
     """
     if request.method == "GET" and request.headers.get("Sec-Fetch-Site", "none") not in SIGN_OUT_AT_ONCE_FROM:
         return render_template("accounts/logout.html")
-    if current_user.is_authenticated:
-        services.end_login_session(current_user.session_token)
-    id_token = session.get(sso.ID_TOKEN_KEY)
+    id_token = services.end_login_session(current_user.session_token) if current_user.is_authenticated else None
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -1,11 +1,12 @@
-"""single sign-on: the identity provider's accounts linked to users
+"""single sign-on: the identity provider's accounts linked to users, and each login session's ID token
 
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-04 21:40:00
 
 A person signing in through OpenID Connect is known by the provider's issuer and subject, which never
-change, whatever their e-mail address becomes (accounts/sso.py).
+change, whatever their e-mail address becomes (accounts/sso.py). A login session made by single sign-on
+keeps its ID token, which signing out hands back to the provider (too large for a cookie with many groups).
 """
 
 import sqlalchemy as sa
@@ -29,8 +30,11 @@ def upgrade():
         sa.UniqueConstraint("issuer", "subject", name="uq_external_identities_issuer_subject"),
     )
     op.create_index("ix_external_identities_user_id", "external_identities", ["user_id"])
+    op.add_column("login_sessions", sa.Column("id_token", sa.Text(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("login_sessions") as batch:
+        batch.drop_column("id_token")
     op.drop_index("ix_external_identities_user_id", table_name="external_identities")
     op.drop_table("external_identities")

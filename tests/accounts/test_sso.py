@@ -9,7 +9,7 @@ from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimErr
 from sqlalchemy import func, select
 
 from accounts import services, sso
-from accounts.models import ExternalIdentity, User
+from accounts.models import ExternalIdentity, LoginSession, User
 from core.extensions import db
 from tests.conftest import csrf_token_from
 from tests.oidc_provider import generate_signing_key
@@ -65,6 +65,9 @@ def test_signing_in_through_the_provider_makes_the_account_and_goes_where_asked(
     user = db.session.scalar(select(User).where(User.email == "alice@example.org"))
     assert (user.name, user.department.name, user.role) == ("Alice Archer", "Research", "staff")
     assert count(ExternalIdentity) == 1
+    # the ID token (for signing out at the provider) stays on the server, not in the cookie
+    assert db.session.scalar(select(LoginSession.id_token).where(LoginSession.user_id == user.id)).count(".") == 2
+    assert len(client.get_cookie("session").value) < 400
 
 
 def test_the_second_sign_in_finds_the_same_account(db, app, sso_on):
