@@ -159,62 +159,61 @@ def _new_account(email: str, name: str, department: str | None, role: str | None
 
 def _follow_provider(user: User, person: sso.Person) -> None:
     """Bring the account in line with what the provider says of the person."""
-    user.name = one_line(person.name)[:120] or user.name
     if person.email != user.email and find_user(person.email) is None:
         user.email = person.email
-    if person.department:
-        user.department = get_or_create_department(one_line(person.department)[:120])
-    role = sso.role_for(person.groups)
-    if role is not None and role != user.role:
+    name = one_line(person.name)[:120] or user.name
+    _follow_directory(user, name, person.department, sso.role_for(person.groups), "OpenID Connect groups")
+
+
+def _follow_directory(user: User, name: str, department: str | None, role: str | None, source: str) -> list[str]:
+    """Give the account the name, and the department and role when given, that the organisation's directory
+    (single sign-on, an import) says; the names of the fields that changed. Role changes are audit-logged."""
+    changed = []
+    if name != user.name:
+        user.name = name
+        changed.append("name")
+    department = one_line(department or "")[:120]
+    if department and department != user.department.name:
+        user.department = get_or_create_department(department)
+        changed.append("department")
+    if role and role != user.role:
         before, user.role = user.role, role
         audit.record(None, "role_change", "user", user.id, before={"role": before}, after={"role": role},
-                     source="OpenID Connect groups")  # fmt: skip
+                     source=source)  # fmt: skip
+        changed.append("role")
+    return changed
 
 
 def import_people(people: list[roster.Person], deactivate_missing: bool = False) -> roster.Report:
     """Bring the accounts in line with a checked roster: new people get an account (no password anyone
     knows: they sign in by single sign-on or reset it), others get the fields that differ; with
     `deactivate_missing`, active accounts not on the roster are deactivated, admins excepted. Audit-logged,
-    as the directory's doing (no actor)."""
+    as the directory's doing (no actor). Every account is read once, in one query."""
     report = roster.Report()
+    accounts = {user.email: user for user in db.session.scalars(select(User).order_by(User.id))}
     for person in people:
-        user = find_user(person.email)
+        user = accounts.get(person.email)
+        name = one_line(person.name)[:120]
         if user is None:
-            name = one_line(person.name)[:120]
             _new_account(person.email, name, person.department, person.role, "CSV import", person.active is not False)
             report.created.append(person.email)
-        elif changed := _import_changes(user, person):
+            continue
+        changed = _follow_directory(user, name, person.department, person.role, "CSV import")
+        if person.active is not None and person.active != user.active:
+            set_active(None, user, person.active)
+            changed.append("active")
+        if changed:
             report.updated[person.email] = changed
         else:
             report.unchanged += 1
     if deactivate_missing:
         listed = {person.email for person in people}
-        for user in db.session.scalars(select(User).where(User.active, User.role != "admin").order_by(User.id)):
-            if user.email not in listed:
+        for email, user in accounts.items():
+            if email not in listed and user.active and user.role != "admin":
                 set_active(None, user, False)
-                report.deactivated.append(user.email)
+                report.deactivated.append(email)
     db.session.flush()
     return report
-
-
-def _import_changes(user: User, person: roster.Person) -> list[str]:
-    """Apply the roster's fields that differ from the account; the names of those fields."""
-    changed = []
-    if one_line(person.name)[:120] != user.name:
-        user.name = one_line(person.name)[:120]
-        changed.append("name")
-    if person.department and one_line(person.department)[:120] != user.department.name:
-        user.department = get_or_create_department(one_line(person.department)[:120])
-        changed.append("department")
-    if person.role and person.role != user.role:
-        before, user.role = user.role, person.role
-        audit.record(None, "role_change", "user", user.id, before={"role": before}, after={"role": person.role},
-                     source="CSV import")  # fmt: skip
-        changed.append("role")
-    if person.active is not None and person.active != user.active:
-        set_active(None, user, person.active)
-        changed.append("active")
-    return changed
 
 
 def change_role(actor: User, user: User, role: str) -> None:

@@ -137,7 +137,9 @@ def _person(claims: dict) -> Person:
 
 
 def _text(value) -> str | None:
-    return str(value).strip() or None if value is not None else None
+    """A claim as trimmed text; None when it is missing or blank."""
+    text = "" if value is None else str(value).strip()
+    return text or None
 
 
 def role_for(groups: tuple[str, ...]) -> str | None:
