@@ -22,7 +22,6 @@ VERBS = ("created", "updated", "deactivated")
 class Person:
     """One line of the file, checked."""
 
-    line: int
     email: str
     name: str
     department: str | None
@@ -65,7 +64,7 @@ def read(stream: TextIO) -> tuple[list[Person], list[str]]:
     reader.fieldnames = header
     people, seen = [], {}
     for row in reader:
-        person, errors = _person(reader.line_num, row)
+        person, errors = _person(row)
         if person is not None and person.email in seen:
             errors.append(f"{person.email} is on line {seen[person.email]} already")
         problems += [f"line {reader.line_num}: {error}" for error in errors]
@@ -83,7 +82,7 @@ def _header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def _person(line: int, row: dict) -> tuple[Person | None, list[str]]:
+def _person(row: dict) -> tuple[Person | None, list[str]]:
     cells = {name: (row.get(name) or "").strip() for name in COLUMNS}
     errors = []
     email = cells["email"].lower()
@@ -99,7 +98,7 @@ def _person(line: int, row: dict) -> tuple[Person | None, list[str]]:
         errors.append(f"active is {cells['active']!r}: write yes or no")
     if errors:
         return None, errors
-    person = Person(line, email, cells["name"], cells["department"] or None, cells["role"] or None, active)
+    person = Person(email, cells["name"], cells["department"] or None, cells["role"] or None, active)
     return person, []
 
 
